@@ -1,0 +1,84 @@
+"""The plain data the engine reads and writes: an exercise, a submission, a verdict.
+
+Everything here is JSON-able through ``from_dict``/``to_dict`` so it can travel in a
+Celery message and come back through the REST API unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("code", "choice", "numeric", "text")
+FRAMEWORKS = ("numpy", "torch")
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """One exercise as the engine needs it.
+
+    ``spec`` is kind-specific (tests for code, choices for choice, answer and
+    tolerance for numeric, rubric for text); ``reference_code`` is only set for code.
+    """
+
+    slug: str
+    kind: str
+    points: float
+    spec: dict[str, Any]
+    framework: str | None = None
+    entry_point: str | None = None
+    reference_code: str | None = None
+    time_limit_seconds: float = 5.0
+    memory_limit_mb: int = 256
+    version: int = 1
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExerciseSpec:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a student handed in: ``code`` for code exercises, ``answer`` otherwise.
+
+    ``seed`` draws the hidden random inputs (and the per-student variant of numeric
+    questions); storing it makes every verdict reproducible.
+    """
+
+    seed: int
+    code: str | None = None
+    answer: Any = None
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    exercise: str
+    status: str  # "graded" | "failed"
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...] = ()
+    error: dict[str, str] | None = None  # {"kind": ..., "message": ...}
+    seed: int | None = None
+    hints: tuple[str, ...] = ()
+    needs_review: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tests"] = [asdict(t) for t in self.tests]
+        data["hints"] = list(self.hints)
+        return data
