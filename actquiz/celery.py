@@ -1,0 +1,17 @@
+"""The Celery application: configured from Django settings (``CELERY_*``).
+
+Workers consume only the grading queue (``settings.ACTQUIZ_GRADING_QUEUE``) and import
+``graders.tasks``; the web tier imports this module only to *send* tasks by name, so
+it never imports the engine, the sandbox or torch.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "actquiz.settings")
+
+app = Celery("actquiz", include=["graders.tasks"])
+app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,0 +1,196 @@
+"""The Celery task that grades one submission and writes the verdict back over HTTP.
+
+The message carries everything (the exercise spec with its reference code, the
+student's code or answer, the seed), so a worker never opens the database: it needs
+only the broker, the API URL and the grader token. Retry policy lives here:
+
+- web tier unreachable -> the client retries a few times, then the task re-schedules
+  itself with exponential backoff, carrying the finished verdict so the student's code
+  is not run again;
+- 409 (a newer grading attempt exists) or another 4xx -> stop, nothing to retry;
+- the engine or sandbox broke (not the student's fault) -> post a ``failed`` verdict,
+  which leaves the submission eligible for grading again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from typing import Any
+
+from celery import Task, shared_task
+from celery.signals import worker_process_shutdown
+from django.conf import settings
+
+from graders import client
+
+logger = logging.getLogger(__name__)
+
+GRADE_TASK_NAME = "graders.tasks.grade_submission"
+
+_sandbox: Any = None
+_sandbox_lock = threading.Lock()
+
+
+def worker_sandbox() -> Any:
+    """Return this process's ``graders.sandbox.Sandbox``, starting it on first use.
+
+    One per worker process: the warm zygote (numpy and torch imported) costs about
+    1.5 s to start and is then reused by every job this process runs. Returns the
+    entered sandbox.
+    """
+    global _sandbox
+    with _sandbox_lock:
+        if _sandbox is None:
+            # Imported here so the web tier, which only sends tasks by name, and the
+            # worker's parent process never import torch (not fork-safe with OpenMP).
+            from graders.sandbox import Sandbox
+
+            sandbox = Sandbox()
+            sandbox.__enter__()
+            _sandbox = sandbox
+        return _sandbox
+
+
+def close_worker_sandbox(**_: Any) -> None:
+    """Stop this process's sandbox (its zygote) if one was started; safe to repeat."""
+    global _sandbox
+    with _sandbox_lock:
+        sandbox, _sandbox = _sandbox, None
+    if sandbox is not None:
+        try:
+            sandbox.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001 - shutting down: nothing left to recover
+            logger.warning("closing the sandbox failed", exc_info=True)
+
+
+worker_process_shutdown.connect(close_worker_sandbox, weak=False)
+atexit.register(close_worker_sandbox)
+
+
+def api_config() -> client.ApiConfig:
+    """Build the result-API client configuration from Django settings.
+
+    Reads ``ACTQUIZ_API_URL``, ``ACTQUIZ_GRADER_TOKEN`` and the ``ACTQUIZ_RESULT_*``
+    knobs; returns a ``client.ApiConfig``.
+    """
+    return client.ApiConfig(
+        base_url=settings.ACTQUIZ_API_URL,
+        token=settings.ACTQUIZ_GRADER_TOKEN,
+        timeout_seconds=settings.ACTQUIZ_RESULT_HTTP_TIMEOUT,
+        attempts=settings.ACTQUIZ_RESULT_HTTP_ATTEMPTS,
+        backoff_seconds=settings.ACTQUIZ_RESULT_HTTP_BACKOFF,
+    )
+
+
+def failed_verdict(exercise: dict[str, Any], seed: int | None, message: str) -> dict[str, Any]:
+    """Return a ``failed`` verdict dict: the submission could not be judged, not the student's fault.
+
+    ``exercise`` is the spec dict from the message (its slug and points are used),
+    ``seed`` the submission's seed, ``message`` what the student and instructor see.
+    """
+    return {
+        "exercise": str(exercise.get("slug", "")),
+        "status": "failed",
+        "score": 0.0,
+        "max_score": float(exercise.get("points") or 0.0),
+        "tests": [],
+        "error": {"kind": "internal", "message": message},
+        "seed": seed,
+        "hints": [],
+        "needs_review": False,
+        "extra": {},
+    }
+
+
+def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> dict[str, Any]:
+    """Grade one submission with the engine in this process's sandbox.
+
+    ``exercise`` is ``ExerciseSpec.to_dict()``, ``submission`` ``{"seed", "code",
+    "answer"}``. Returns the verdict as a dict; never raises for an engine failure
+    (that becomes a ``failed`` verdict).
+    """
+    seed = submission.get("seed")
+    try:
+        from graders import engine
+
+        spec = engine.ExerciseSpec.from_dict(exercise)
+        work = engine.Submission(
+            seed=int(seed or 0), code=submission.get("code"), answer=submission.get("answer")
+        )
+        return engine.grade(spec, work, sandbox=worker_sandbox()).to_dict()
+    except Exception:  # noqa: BLE001 - any engine fault is ours, never the student's
+        logger.exception("grading %s failed inside the grader", exercise.get("slug"))
+        # A zygote that misbehaved once may keep misbehaving: start afresh next time.
+        close_worker_sandbox()
+        return failed_verdict(
+            exercise, seed, "The grader failed on our side; this submission will be graded again."
+        )
+
+
+@shared_task(bind=True, name=GRADE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+def grade_submission(
+    self: Task,
+    submission_id: int,
+    grading_attempt: int,
+    exercise: dict[str, Any],
+    submission: dict[str, Any],
+    verdict: dict[str, Any] | None = None,
+) -> str:
+    """Grade ``submission_id`` and post the verdict to the web tier.
+
+    ``grading_attempt`` is echoed to the API so a superseded attempt is refused;
+    ``exercise`` and ``submission`` are as in ``grade_to_verdict``; ``verdict`` is only
+    set on a retry whose grading already finished. Returns a short outcome word.
+    """
+    config = api_config()
+    if verdict is None:
+        try:
+            client.post_started(submission_id, grading_attempt, config=config)
+        except client.SupersededAttempt:
+            logger.info("submission %s attempt %s superseded", submission_id, grading_attempt)
+            return "superseded"
+        except client.PermanentDeliveryError as exc:
+            logger.error("submission %s refused by the web tier: %s", submission_id, exc)
+            return "refused"
+        except client.TransientDeliveryError as exc:
+            # "started" is only progress information: grade anyway, the result post
+            # below retries until the web tier is back.
+            logger.warning("could not report start of submission %s: %s", submission_id, exc)
+        verdict = grade_to_verdict(exercise, submission)
+    try:
+        client.post_result(submission_id, grading_attempt, verdict, config=config)
+    except client.SupersededAttempt:
+        logger.info("result for submission %s attempt %s superseded", submission_id, grading_attempt)
+        return "superseded"
+    except client.PermanentDeliveryError as exc:
+        logger.error("result for submission %s refused: %s", submission_id, exc)
+        return "refused"
+    except client.TransientDeliveryError as exc:
+        countdown = client.backoff_delay(
+            self.request.retries,
+            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
+            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
+        )
+        logger.warning(
+            "web tier unreachable for submission %s, retry %s in %.1fs: %s",
+            submission_id,
+            self.request.retries + 1,
+            countdown,
+            exc,
+        )
+        raise self.retry(
+            exc=exc,
+            countdown=countdown,
+            max_retries=settings.ACTQUIZ_RESULT_MAX_RETRIES,
+            args=(),
+            kwargs={
+                "submission_id": submission_id,
+                "grading_attempt": grading_attempt,
+                "exercise": exercise,
+                "submission": submission,
+                "verdict": verdict,
+            },
+        ) from exc
+    return str(verdict.get("status", "graded"))
