@@ -1,0 +1,239 @@
+"""ActQuiz settings: every knob comes from the environment.
+
+Defaults are safe for a laptop (SQLite under ``var/``, Redis on localhost, DEBUG on);
+production sets the variables listed in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return environment variable ``name`` as a string, or ``default`` when unset."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return environment variable ``name`` read as a boolean (1/true/yes/on)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean, got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return environment variable ``name`` as an integer, or ``default`` when unset."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Return environment variable ``name`` split on commas, blanks dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """Return secret ``name`` from the environment, or from the file named by ``name_FILE``.
+
+    The ``_FILE`` form lets Docker secrets and Kubernetes volumes hand over a secret
+    without putting it into the process environment.
+    """
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} is not readable") from exc
+    return os.environ.get(name, default)
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off")
+    # Only ever used on a developer machine: DEBUG must be on to get here.
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "exercises",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "actquiz.urls"
+WSGI_APPLICATION = "actquiz.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_database_url = f"sqlite:///{VAR_DIR / 'actquiz.sqlite3'}"
+DATABASE_URL = env_secret("DATABASE_URL", _default_database_url)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder; a fresh clone has no var/ yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Wait for a concurrent writer (web tier and sweeper) instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # An unreachable database must fail fast, not hang a request or `manage.py grade`.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ko", "한국어")]
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+
+LOGIN_URL = "/admin/login/"
+
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Only JSON: a form or multipart body gets a 415, and our parser caps the size.
+    "DEFAULT_PARSER_CLASSES": ["actquiz.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "actquiz.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# ActQuiz knobs.
+ACTQUIZ_API_URL = env_str("ACTQUIZ_API_URL", "http://127.0.0.1:8000")
+ACTQUIZ_GRADER_TOKEN = env_secret("ACTQUIZ_GRADER_TOKEN")
+ACTQUIZ_GRADER_GROUP = "graders"
+ACTQUIZ_GRADING_QUEUE = env_str("ACTQUIZ_GRADING_QUEUE", "grading")
+ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
+ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)
+# A request body may carry the code plus JSON escaping (up to 6 bytes per character).
+ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 6 * 64 * 1024 + 4096)
+ACTQUIZ_CATALOG_DIR = Path(env_str("ACTQUIZ_CATALOG_DIR", str(BASE_DIR / "exercises" / "catalog")))
+# A queued submission never handed to the broker is re-sent after this long.
+ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS = env_int("ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS", 30)
+
+# Celery: the broker is Redis; results come back through the REST API, so no backend.
+REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = ACTQUIZ_GRADING_QUEUE
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", CELERY_TASK_TIME_LIMIT - 10)
+# At-least-once delivery: a task is acknowledged only after it ran, and a worker that
+# dies mid-task hands it back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
+# the longest a task may run, or a slow grading would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 3 + 60),
+    "socket_connect_timeout": 3,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The web tier must not hang on a dead broker: a few quick retries, then the
+# submission stays queued and the requeue sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# Workers write results back over HTTP (graders/client.py): a few quick tries per
+# call, then the task re-schedules itself with exponential backoff. The longest
+# countdown stays below the visibility timeout, or Redis would hand the waiting
+# retry to a second worker.
+ACTQUIZ_RESULT_HTTP_TIMEOUT = env_int("ACTQUIZ_RESULT_HTTP_TIMEOUT", 10)
+ACTQUIZ_RESULT_HTTP_ATTEMPTS = env_int("ACTQUIZ_RESULT_HTTP_ATTEMPTS", 3)
+ACTQUIZ_RESULT_HTTP_BACKOFF = float(env_str("ACTQUIZ_RESULT_HTTP_BACKOFF", "0.5"))
+ACTQUIZ_RESULT_RETRY_BACKOFF = float(env_str("ACTQUIZ_RESULT_RETRY_BACKOFF", "2"))
+ACTQUIZ_RESULT_RETRY_BACKOFF_MAX = min(
+    float(env_str("ACTQUIZ_RESULT_RETRY_BACKOFF_MAX", "120")),
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
+)
+ACTQUIZ_RESULT_MAX_RETRIES = env_int("ACTQUIZ_RESULT_MAX_RETRIES", 12)
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Always stderr: `manage.py grade --json` keeps stdout for its one JSON object.
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+}

@@ -1,0 +1,1 @@
+"""Exercises, courses and submissions: the Django side of ActQuiz."""

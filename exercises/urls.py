@@ -1,0 +1,7 @@
+"""REST API routes under /api/v1/ (views in exercises/apis.py)."""
+
+from django.urls import path
+
+app_name = "api"
+
+urlpatterns: list = []
