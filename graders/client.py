@@ -150,9 +150,7 @@ def _post(
         if response.status_code == 409:
             raise SupersededAttempt(409, body, _describe(response, body))
         if not response.ok:
-            raise PermanentDeliveryError(
-                response.status_code, body, _describe(response, body)
-            )
+            raise PermanentDeliveryError(response.status_code, body, _describe(response, body))
         return body
     raise TransientDeliveryError(
         f"POST {url} failed {max(1, config.attempts)} times; last: {last_problem}"

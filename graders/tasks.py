@@ -61,7 +61,7 @@ def close_worker_sandbox(**_: Any) -> None:
     if sandbox is not None:
         try:
             sandbox.__exit__(None, None, None)
-        except Exception:  # noqa: BLE001 - shutting down: nothing left to recover
+        except Exception:
             logger.warning("closing the sandbox failed", exc_info=True)
 
 
@@ -120,7 +120,7 @@ def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> di
             seed=int(seed or 0), code=submission.get("code"), answer=submission.get("answer")
         )
         return engine.grade(spec, work, sandbox=worker_sandbox()).to_dict()
-    except Exception:  # noqa: BLE001 - any engine fault is ours, never the student's
+    except Exception:
         logger.exception("grading %s failed inside the grader", exercise.get("slug"))
         # A zygote that misbehaved once may keep misbehaving: start afresh next time.
         close_worker_sandbox()
@@ -162,7 +162,9 @@ def grade_submission(
     try:
         client.post_result(submission_id, grading_attempt, verdict, config=config)
     except client.SupersededAttempt:
-        logger.info("result for submission %s attempt %s superseded", submission_id, grading_attempt)
+        logger.info(
+            "result for submission %s attempt %s superseded", submission_id, grading_attempt
+        )
         return "superseded"
     except client.PermanentDeliveryError as exc:
         logger.error("result for submission %s refused: %s", submission_id, exc)

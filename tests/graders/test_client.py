@@ -2,54 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from graders import client
-
-
-class ScriptedApi:
-    """A loopback HTTP server answering POSTs from a list of (status, body) replies."""
-
-    def __init__(self, replies: list[tuple[int, dict]]) -> None:
-        self.replies = list(replies)
-        self.requests: list[dict] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                length = int(self.headers.get("Content-Length") or 0)
-                api.requests.append(
-                    {
-                        "path": self.path,
-                        "authorization": self.headers.get("Authorization"),
-                        "json": json.loads(self.rfile.read(length) or b"null"),
-                    }
-                )
-                status, body = api.replies.pop(0) if api.replies else (200, {})
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.graders.scripted_api import ScriptedApi
 
 
 @pytest.fixture
@@ -61,8 +20,12 @@ def api() -> Iterator[ScriptedApi]:
 
 def config_for(url: str, attempts: int = 4) -> client.ApiConfig:
     return client.ApiConfig(
-        base_url=url, token="tok-123", attempts=attempts, backoff_seconds=0.01,
-        backoff_max_seconds=0.02, timeout_seconds=5,
+        base_url=url,
+        token="tok-123",
+        attempts=attempts,
+        backoff_seconds=0.01,
+        backoff_max_seconds=0.02,
+        timeout_seconds=5,
     )
 
 
@@ -108,7 +71,10 @@ def test_it_gives_up_with_a_transient_error_when_the_web_tier_stays_down() -> No
 
     with pytest.raises(client.TransientDeliveryError, match="failed 3 times"):
         client.post_result(
-            1, 1, VERDICT, config=config_for(f"http://127.0.0.1:{port}", attempts=3),
+            1,
+            1,
+            VERDICT,
+            config=config_for(f"http://127.0.0.1:{port}", attempts=3),
             sleep=slept.append,
         )
 

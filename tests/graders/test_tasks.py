@@ -1,0 +1,112 @@
+"""The grading task run in-process (eagerly) against a real loopback result API.
+
+These cover the task's retry policy; the real worker process, broker and sandbox are
+exercised end to end in tests/e2e/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from graders import client
+from graders.tasks import grade_submission
+from tests.graders.scripted_api import ScriptedApi
+
+# Not a valid ExerciseSpec (no kind, no spec): the engine cannot even build it, which
+# is the grader's fault, never the student's.
+BROKEN_EXERCISE = {"slug": "sigmoid-numpy", "points": 10}
+SUBMISSION = {"seed": 42, "code": "def sigmoid(x):\n    return x\n", "answer": None}
+
+
+@pytest.fixture
+def api(settings: object) -> Iterator[ScriptedApi]:
+    server = ScriptedApi([])
+    settings.ACTQUIZ_API_URL = server.url
+    settings.ACTQUIZ_GRADER_TOKEN = "grader-token"
+    settings.ACTQUIZ_RESULT_HTTP_ATTEMPTS = 2
+    settings.ACTQUIZ_RESULT_HTTP_BACKOFF = 0.01
+    settings.ACTQUIZ_RESULT_RETRY_BACKOFF = 0.01
+    settings.ACTQUIZ_RESULT_MAX_RETRIES = 3
+    yield server
+    server.close()
+
+
+def run_task(exercise: dict, attempt: int = 1) -> str:
+    return grade_submission.apply(args=(5, attempt, exercise, SUBMISSION)).get()
+
+
+def paths(api: ScriptedApi) -> list[str]:
+    return [request["path"] for request in api.requests]
+
+
+def test_it_reports_a_grader_fault_as_a_failed_verdict_not_a_student_zero(api: ScriptedApi) -> None:
+    outcome = run_task(BROKEN_EXERCISE, attempt=3)
+
+    assert outcome == "failed"
+    assert paths(api) == ["/api/v1/submissions/5/started/", "/api/v1/submissions/5/result/"]
+    posted = api.requests[1]["json"]
+    assert posted["grading_attempt"] == 3
+    assert posted["verdict"]["status"] == "failed"
+    assert posted["verdict"]["max_score"] == 10.0
+    assert posted["verdict"]["error"]["kind"] == "internal"
+    assert api.requests[1]["authorization"] == "Token grader-token"
+
+
+def test_it_does_not_grade_an_attempt_the_web_tier_says_is_superseded(api: ScriptedApi) -> None:
+    api.replies = [(409, {"error": {"code": "conflict", "message": "attempt 2 is current"}})]
+
+    outcome = run_task(BROKEN_EXERCISE)
+
+    assert outcome == "superseded"
+    assert paths(api) == ["/api/v1/submissions/5/started/"]
+
+
+def test_it_stops_when_the_web_tier_refuses_the_grader_token(api: ScriptedApi) -> None:
+    api.replies = [(403, {"error": {"code": "permission_denied", "message": "not a grader"}})]
+
+    outcome = run_task(BROKEN_EXERCISE)
+
+    assert outcome == "refused"
+    assert paths(api) == ["/api/v1/submissions/5/started/"]
+
+
+def test_it_keeps_the_verdict_and_retries_delivery_while_the_web_tier_is_down(
+    api: ScriptedApi,
+) -> None:
+    # started OK, then the result fails twice per task run (two HTTP attempts each),
+    # so the task re-schedules itself once and the third result POST lands.
+    api.replies = [(200, {}), (503, {}), (502, {}), (200, {"status": "failed"})]
+
+    outcome = run_task(BROKEN_EXERCISE)
+
+    assert outcome == "failed"
+    assert paths(api) == [
+        "/api/v1/submissions/5/started/",
+        "/api/v1/submissions/5/result/",
+        "/api/v1/submissions/5/result/",
+        "/api/v1/submissions/5/result/",
+    ]
+    # The retry carried the finished verdict: grading did not start a second time.
+    results = [r["json"] for r in api.requests[1:]]
+    assert results[0] == results[2]
+
+
+def test_it_grades_even_when_the_start_notice_cannot_be_delivered(api: ScriptedApi) -> None:
+    api.replies = [(503, {}), (503, {}), (200, {"status": "failed"})]
+
+    outcome = run_task(BROKEN_EXERCISE)
+
+    assert outcome == "failed"
+    assert paths(api)[-1] == "/api/v1/submissions/5/result/"
+
+
+def test_it_gives_up_after_the_configured_number_of_retries(api: ScriptedApi) -> None:
+    api.replies = [(200, {})] + [(503, {})] * 20
+
+    with pytest.raises(client.TransientDeliveryError, match="failed 2 times"):
+        run_task(BROKEN_EXERCISE)
+
+    # 1 run + 3 retries, two HTTP attempts each.
+    assert paths(api).count("/api/v1/submissions/5/result/") == 8
