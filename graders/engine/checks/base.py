@@ -1,0 +1,179 @@
+"""The Check protocol every test kind implements, and helpers the checks share.
+
+A code exercise's ``[spec]`` lists tests (``[[spec.tests]]``), each
+``{name, check, points, hidden, ...check-specific keys}``. For each test the engine looks
+up ``CHECKS[test["check"]]``, asks it for the sandbox Calls it needs (the same calls run
+in the student's Job and in the reference's Job), then asks it to judge the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from graders.engine.types import ExerciseSpec, TestResult
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult
+
+
+class ReferenceFailure(Exception):
+    """The reference solution did not produce what a check needs: the exercise is broken."""
+
+
+@dataclass
+class CheckContext:
+    """What a check may know while building and judging one test.
+
+    ``rng`` is derived from the submission seed and the test name; ``hints`` collects
+    ``(name, text)`` of the hints (see ``graders.engine.hints``) the check wants shown;
+    ``memo`` keeps what ``calls`` built (the inputs) for ``judge``, which gets the same
+    context object.
+    """
+
+    spec: ExerciseSpec
+    rng: np.random.Generator
+    entry_point: str
+    framework: str
+    test_name: str
+    seed: int
+    hints: list[tuple[str, str]] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def call_name(self, suffix: str) -> str:
+        """A call name unique across the job: the test name, a slash, then ``suffix``."""
+        return f"{self.test_name}/{suffix}"
+
+    def add_hint(self, name: str, **details: Any) -> None:
+        """Ask for the hint ``name`` (a key of ``hints.HINTS``) to appear in the verdict.
+
+        name: the hint's name; details: values for the placeholders in its message.
+        """
+        from graders.engine.hints import hint_text
+
+        entry = (name, hint_text(name, **details))
+        if entry not in self.hints:
+            self.hints.append(entry)
+
+
+class Check(Protocol):
+    """One kind of test. Implementations are registered with ``checks.register(name)``."""
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        """The sandbox Calls this test needs (names prefixed with the test name)."""
+        ...
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        """Judge the student's results of this test's calls; missing names never ran."""
+        ...
+
+
+def make_call(
+    name: str, target: str, args: tuple = (), kwargs: dict | None = None, **options: Any
+) -> Call:
+    """Build a sandbox Call.
+
+    name: the unique call name; target: the module-level name to call;
+    args, kwargs: plain data arguments; options: other Call fields (``return_args``,
+    ``construct``, ``method``, ``tensors``, ``upstream``, ``return_parameters``).
+    Returns a ``graders.sandbox.Call``.
+    """
+    # Imported here so the pure parts of the engine (tolerances, inputs, judging)
+    # load and test without the sandbox package.
+    from graders.sandbox import Call
+
+    return Call(
+        name=name, target=target, args=tuple(args), kwargs=dict(kwargs or {}), **options
+    )
+
+
+def result_for(test: dict, passed: bool, message: str) -> TestResult:
+    """A TestResult for ``test``: full points when passed, none otherwise.
+
+    test: the test dict; passed: whether it passed; message: feedback for the student.
+    Returns the TestResult.
+    """
+    points = float(test.get("points", 1.0))
+    return TestResult(
+        name=str(test["name"]),
+        passed=passed,
+        points=points if passed else 0.0,
+        max_points=points,
+        message=message,
+        hidden=bool(test.get("hidden", False)),
+    )
+
+
+def reference_value(reference: dict[str, CallResult], name: str) -> Any:
+    """The reference's return value for call ``name``.
+
+    reference: the reference's CallResults by name; name: the call name.
+    Returns the value; raises ReferenceFailure when the call is missing or failed.
+    """
+    result = reference.get(name)
+    if result is None:
+        raise ReferenceFailure(f"the reference never ran call {name!r}")
+    if not result.ok:
+        raise ReferenceFailure(f"the reference failed call {name!r}: {result.error}")
+    return result.value
+
+
+def call_problem(result: CallResult | None, hidden: bool) -> str | None:
+    """Why the student's call gave no usable value, or None when it returned normally.
+
+    result: the student's CallResult (None: the call never ran); hidden: whether the
+    test is hidden (then the error text, which may quote inputs, is left out).
+    Returns a message for the student, or None.
+    """
+    if result is None:
+        return "your function was never called for this test (an earlier call stopped the run)"
+    if result.ok:
+        return None
+    if result.error_kind == "unsupported_return":
+        return f"your function returned something that is not an array of numbers: {result.error}"
+    error = result.error or "an error"
+    if hidden:
+        return f"your function raised {error.split(':', 1)[0].strip()}"
+    return f"your function raised {error}"
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """``value`` as a plain ndarray if it is a number or an array of numbers, else None.
+
+    value: what came back across the sandbox boundary.
+    Returns an ndarray (0-d for a scalar) or None.
+    """
+    if type(value) is np.ndarray:
+        return value
+    if isinstance(value, (bool, int, float, np.generic)):
+        return np.asarray(value)
+    return None
+
+
+def format_array(value: Any, limit: int = 8) -> str:
+    """A short printable form of an input or output, truncated to ``limit`` elements.
+
+    value: an ndarray, scalar, list or tuple; limit: how many elements to show.
+    Returns the text.
+    """
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(format_array(v, limit) for v in value[:limit])
+        more = ", ..." if len(value) > limit else ""
+        return f"[{inner}{more}]"
+    if type(value) is not np.ndarray:
+        return repr(value)
+    flat = value.reshape(-1)[:limit]
+    items = ", ".join(
+        f"{v:.4g}" if value.dtype.kind == "f" else str(v) for v in flat.tolist()
+    )
+    more = ", ..." if value.size > limit else ""
+    shape = f" shape {value.shape}" if value.ndim != 1 else ""
+    return f"[{items}{more}]{shape} {value.dtype.name}"

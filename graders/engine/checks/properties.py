@@ -1,0 +1,120 @@
+"""``property``: a mathematical property of the output, judged without the reference.
+
+Test keys: ``args``/``kwargs`` and ``property``:
+
+- ``range``: every output is finite and within ``[low, high]`` (inclusive).
+- ``sums_to_one``: the output sums to 1 along ``axis`` (default -1), within ``atol``
+  (default 1e-6), and is non-negative.
+- ``monotonic``: for a sorted 1-D input, the output never decreases.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from graders.engine.checks import register
+from graders.engine.checks.base import (
+    CheckContext,
+    as_array,
+    call_problem,
+    make_call,
+    result_for,
+)
+from graders.engine.checks.values import call_options
+from graders.engine.inputs import build_all
+from graders.engine.types import TestResult
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult
+
+
+@register("property")
+class PropertyCheck:
+    """The output must have the named property; the reference run is not consulted."""
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
+        return [
+            make_call(
+                ctx.call_name("call"),
+                ctx.entry_point,
+                args,
+                kwargs,
+                **call_options(ctx),
+            )
+        ]
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        result = student.get(ctx.call_name("call"))
+        problem = call_problem(result, bool(test.get("hidden", False)))
+        if problem:
+            return result_for(test, False, problem)
+        out = as_array(result.value)
+        if out is None or out.dtype.kind not in "iuf":
+            return result_for(test, False, "expected an array of numbers")
+        failure = property_failure(test, out.astype(np.float64))
+        if failure:
+            return result_for(test, False, failure)
+        return result_for(
+            test, True, PROPERTY_NAMES[test["property"]].format(**_bounds(test))
+        )
+
+
+PROPERTY_NAMES = {
+    "range": "every output lies in [{low}, {high}]",
+    "sums_to_one": "the outputs sum to 1 along axis {axis}",
+    "monotonic": "the output never decreases as the input grows",
+}
+
+
+def _bounds(test: dict) -> dict:
+    return {
+        "low": test.get("low"),
+        "high": test.get("high"),
+        "axis": test.get("axis", -1),
+    }
+
+
+def property_failure(test: dict, out: np.ndarray) -> str | None:
+    """Why ``out`` lacks the test's property, or None when it has it.
+
+    test: the test dict (``property`` and its parameters); out: the output as float64.
+    Returns a message that names the property but shows no data.
+    """
+    kind = test["property"]
+    if not np.all(np.isfinite(out)):
+        return f"{int(np.count_nonzero(~np.isfinite(out)))} outputs are NaN or infinite"
+    if kind == "range":
+        low, high = float(test["low"]), float(test["high"])
+        outside = int(np.count_nonzero((out < low) | (out > high)))
+        return f"{outside} outputs lie outside [{low:g}, {high:g}]" if outside else None
+    if kind == "sums_to_one":
+        axis = int(test.get("axis", -1))
+        if out.ndim == 0 or out.shape[axis] == 0:
+            return "the output has no axis to sum over"
+        if np.any(out < 0):
+            return "some outputs are negative, so they are not probabilities"
+        sums = out.sum(axis=axis)
+        worst = float(np.max(np.abs(sums - 1.0)))
+        atol = float(test.get("atol", 1e-6))
+        return (
+            f"the outputs do not sum to 1 along axis {axis} (off by up to {worst:.3g})"
+            if worst > atol
+            else None
+        )
+    if kind == "monotonic":
+        drops = int(np.count_nonzero(np.diff(out.reshape(-1)) < 0))
+        return (
+            f"the output decreases {drops} times while the input increases"
+            if drops
+            else None
+        )
+    raise ValueError(f"unknown property {kind!r}")

@@ -1,0 +1,59 @@
+"""``speed``: a large input, timed against the reference; slowness is a hint, not a penalty.
+
+Test keys: ``args``/``kwargs`` (typically ``{shape = [1000000]}``), ``slowdown`` (the
+factor over the reference that triggers the hint, default 20) and the usual tolerance
+keys. The test passes when the values are right; a function more than ``slowdown``
+times slower than the reference (a Python loop over the elements) gets a hint with the
+measured slowdown. Timing only ever feeds hints, because it varies from run to run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graders.engine.checks import register
+from graders.engine.checks.base import CheckContext, make_call, result_for
+from graders.engine.checks.values import call_options, judge_call
+from graders.engine.inputs import build_all
+from graders.engine.types import TestResult
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult
+
+# Below this many seconds a slowdown is noise (and not worth a student's attention).
+MIN_SECONDS = 0.05
+
+
+@register("speed")
+class SpeedCheck:
+    """Right values on a large input pass; the slowdown over the reference is reported."""
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
+        call = make_call(
+            ctx.call_name("large"), ctx.entry_point, args, kwargs, **call_options(ctx)
+        )
+        ctx.memo["call"] = call
+        return [call]
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        call = ctx.memo["call"]
+        # Large inputs are never shown, so the values part is judged as a hidden test.
+        failure = judge_call(
+            call, "", {**test, "hidden": True}, student, reference, ctx
+        )
+        if failure:
+            return result_for(test, False, failure)
+        mine, theirs = student[call.name].seconds, reference[call.name].seconds
+        size = sum(getattr(a, "size", 0) for a in call.args)
+        slowdown = mine / max(theirs, 1e-6)
+        message = f"right values on {size:,} elements in {mine:.3f} s ({slowdown:.0f}x the reference's time)"
+        if mine >= MIN_SECONDS and slowdown >= float(test.get("slowdown", 20)):
+            ctx.add_hint("slow_loop", seconds=mine, slowdown=slowdown, size=size)
+        return result_for(test, True, message)

@@ -1,0 +1,279 @@
+"""Grade a code submission: build every test's calls, run the student's and the
+reference's module in separate sandbox children, judge each test in the trusted process.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
+from graders.engine.checks.base import result_for
+from graders.engine.hints import HINTS, Evidence, detect_hints, hint_text
+from graders.engine.inputs import rng_for
+from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult, Limits, RunResult, Sandbox
+
+log = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+# The largest source a student may hand in; longer code is refused before any sandbox starts.
+MAX_CODE_BYTES = 100_000
+
+
+def limits_for(spec: ExerciseSpec) -> Limits:
+    """The sandbox limits for one run of ``spec``'s code.
+
+    spec: the exercise (``time_limit_seconds``, ``memory_limit_mb``).
+    Returns ``Limits``: whole CPU seconds rounded up, a wall clock of twice that plus
+    slack for a loaded machine, and the memory allowance in bytes.
+    """
+    from graders.sandbox import Limits
+
+    cpu = max(1, math.ceil(spec.time_limit_seconds))
+    return Limits(
+        cpu_seconds=cpu,
+        wall_seconds=2.0 * cpu + 2.0,
+        memory_bytes=int(spec.memory_limit_mb) * MIB,
+    )
+
+
+def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> Verdict:
+    """Grade ``submission`` against the code exercise ``spec``.
+
+    spec: a code exercise with ``reference_code``; submission: the student's code and
+    seed; sandbox: a started ``graders.sandbox.Sandbox``.
+    Returns the Verdict. Nothing the student writes makes this raise: their errors
+    give ``status="graded"`` with score 0; a broken reference or sandbox gives
+    ``status="failed"``.
+    """
+    max_score = float(
+        sum(float(t.get("points", 1.0)) for t in spec.spec.get("tests", []))
+    )
+    base = {"exercise": spec.slug, "max_score": max_score, "seed": submission.seed}
+    code = submission.code
+    if not isinstance(code, str) or not code.strip():
+        return Verdict(
+            **base,
+            status="graded",
+            score=0.0,
+            error={"kind": "empty", "message": "no code was submitted"},
+        )
+    if len(code.encode("utf-8", "replace")) > MAX_CODE_BYTES:
+        message = f"the code is longer than {MAX_CODE_BYTES:,} bytes"
+        return Verdict(
+            **base,
+            status="graded",
+            score=0.0,
+            error={"kind": "too_long", "message": message},
+        )
+    try:
+        plan = _plan(spec, submission)
+    except (
+        Exception
+    ) as exc:  # a malformed spec is the author's fault, never the student's
+        log.exception("could not build the calls for %s", spec.slug)
+        return Verdict(
+            **base,
+            status="failed",
+            score=0.0,
+            error={"kind": "spec", "message": f"the exercise is misconfigured: {exc}"},
+        )
+    from graders.sandbox import Job
+
+    calls = tuple(call for _, _, test_calls in plan for call in test_calls)
+    limits = limits_for(spec)
+    forbidden = tuple(spec.spec.get("forbidden", ()))
+    try:
+        reference_run = sandbox.run(
+            Job(
+                code=spec.reference_code or "",
+                calls=calls,
+                framework=spec.framework,
+                forbidden=(),
+            ),
+            limits,
+        )
+    except Exception as exc:
+        log.exception("sandbox failed on the reference of %s", spec.slug)
+        return Verdict(
+            **base,
+            status="failed",
+            score=0.0,
+            error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
+        )
+    if reference_run.status != "ok":
+        message = f"the reference solution failed ({reference_run.status}: {reference_run.message})"
+        return Verdict(
+            **base,
+            status="failed",
+            score=0.0,
+            error={"kind": "reference", "message": message},
+        )
+    try:
+        student_run = sandbox.run(
+            Job(code=code, calls=calls, framework=spec.framework, forbidden=forbidden),
+            limits,
+        )
+    except Exception as exc:
+        log.exception("sandbox failed on a submission to %s", spec.slug)
+        return Verdict(
+            **base,
+            status="failed",
+            score=0.0,
+            error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
+        )
+    if student_run.status != "ok":
+        return _run_failed(spec, base, student_run)
+    return _judge_all(spec, base, plan, student_run, reference_run)
+
+
+def _plan(
+    spec: ExerciseSpec, submission: Submission
+) -> list[tuple[dict, CheckContext, list[Call]]]:
+    """Every test with its context and calls; call names must be unique across the job."""
+    plan, seen = [], set()
+    for test in spec.spec.get("tests", []):
+        ctx = CheckContext(
+            spec=spec,
+            rng=rng_for(submission.seed, str(test["name"])),
+            entry_point=str(spec.entry_point),
+            framework=str(spec.framework),
+            test_name=str(test["name"]),
+            seed=int(submission.seed),
+        )
+        calls = CHECKS[test["check"]].calls(test, ctx)
+        for call in calls:
+            if call.name in seen:
+                raise ValueError(f"call name {call.name!r} is used twice")
+            seen.add(call.name)
+        plan.append((test, ctx, calls))
+    return plan
+
+
+def _run_failed(spec: ExerciseSpec, base: dict[str, Any], run: RunResult) -> Verdict:
+    """A verdict of 0 for a run that never reached the tests (syntax error, timeout, ...)."""
+    reason = RUN_FAILURES.get(run.status, "your code could not be run")
+    message = f"{reason}: {run.message}" if run.message else reason
+    tests = tuple(
+        result_for(t, False, f"not run: {reason}") for t in spec.spec.get("tests", [])
+    )
+    return Verdict(
+        **base,
+        status="graded",
+        score=0.0,
+        tests=tests,
+        error={"kind": run.status, "message": message},
+    )
+
+
+RUN_FAILURES = {
+    "syntax_error": "your code has a syntax error",
+    "missing_entry_point": "your code does not define the required function or class",
+    "forbidden": "your code uses something this exercise forbids",
+    "timeout": "your code ran out of time",
+    "memory": "your code ran out of memory",
+    "output_limit": "your code printed too much",
+    "crash": "your code crashed the process that ran it",
+    "exception": "your code raised an error while it was being loaded",
+}
+
+
+def _judge_all(
+    spec: ExerciseSpec,
+    base: dict[str, Any],
+    plan: list[tuple[dict, CheckContext, list[Call]]],
+    student_run: RunResult,
+    reference_run: RunResult,
+) -> Verdict:
+    student = {r.name: r for r in student_run.calls}
+    reference = {r.name: r for r in reference_run.calls}
+    detectors = list(spec.spec.get("hints", []))
+    results: list[TestResult] = []
+    hints: list[tuple[str, str]] = []
+    check_errors: list[str] = []
+    for test, ctx, calls in plan:
+        names = {c.name for c in calls}
+        mine = {n: r for n, r in student.items() if n in names}
+        theirs = {n: r for n, r in reference.items() if n in names}
+        try:
+            result = CHECKS[test["check"]].judge(test, mine, theirs, ctx)
+        except ReferenceFailure as exc:
+            message = f"the reference solution failed in test {test['name']!r}: {exc}"
+            return Verdict(
+                **base,
+                status="failed",
+                score=0.0,
+                error={"kind": "reference", "message": message},
+            )
+        except Exception as exc:
+            # The student's output was too strange for the check; it fails this test
+            # rather than the whole grading, and the engine error is kept for us.
+            log.exception("check %s crashed on %s", test["check"], test["name"])
+            check_errors.append(f"{test['name']}: {type(exc).__name__}: {exc}")
+            result = result_for(
+                test,
+                False,
+                "your output could not be checked (it has an unexpected form)",
+            )
+        results.append(result)
+        hints.extend(ctx.hints)
+        evidence = Evidence(test=test, calls=calls, student=mine, reference=theirs)
+        if not result.passed:
+            hints.extend(_on_failure(test, detectors, evidence))
+        else:
+            hints.extend(_warnings(test, calls, mine))
+    score = round(sum(r.points for r in results), 9)
+    unique = list(dict.fromkeys(hints))
+    extra: dict[str, Any] = {
+        "hint_names": [name for name, _ in unique],
+        "wall_ms": round(student_run.wall_ms, 1),
+    }
+    if check_errors:
+        extra["check_errors"] = check_errors
+    return Verdict(
+        **base,
+        status="graded",
+        score=score,
+        tests=tuple(results),
+        hints=tuple(text for _, text in unique),
+        extra=extra,
+    )
+
+
+def _on_failure(
+    test: dict, detectors: list[str], evidence: Evidence
+) -> list[tuple[str, str]]:
+    """Hints for a failed test: its own ``hint_on_fail`` plus every detector that fires."""
+    found = []
+    name = test.get("hint_on_fail")
+    if name in HINTS:
+        found.append((name, hint_text(name)))
+    try:
+        found.extend(detect_hints(detectors, evidence))
+    except Exception:
+        log.exception("a hint detector crashed on %s", test["name"])
+    return found
+
+
+def _warnings(
+    test: dict, calls: list[Call], student: dict[str, CallResult]
+) -> list[tuple[str, str]]:
+    """A hint when a passed test's calls raised numerical warnings (a hint, never a penalty)."""
+    for call in calls:
+        result = student.get(call.name)
+        if result is not None and result.warnings:
+            return [
+                (
+                    "numerical_warning",
+                    hint_text(
+                        "numerical_warning",
+                        test=test["name"],
+                        warning=result.warnings[0],
+                    ),
+                )
+            ]
+    return []
