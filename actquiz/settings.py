@@ -175,8 +175,9 @@ ACTQUIZ_GRADER_GROUP = "graders"
 ACTQUIZ_GRADING_QUEUE = env_str("ACTQUIZ_GRADING_QUEUE", "grading")
 ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
 ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)
-# A request body may carry the code plus JSON escaping (up to 6 bytes per character).
-ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 6 * 64 * 1024 + 4096)
+# Any API body: code plus JSON escaping (up to 6 bytes per character), or a
+# worker's verdict with captured output.
+ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 1024 * 1024)
 ACTQUIZ_CATALOG_DIR = Path(env_str("ACTQUIZ_CATALOG_DIR", str(BASE_DIR / "exercises" / "catalog")))
 # A queued submission never handed to the broker is re-sent after this long.
 ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS = env_int("ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS", 30)

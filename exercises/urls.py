@@ -2,6 +2,39 @@
 
 from django.urls import path
 
+from exercises import apis
+
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("exercises/", apis.ExerciseListApi.as_view(), name="exercise-list"),
+    path("exercises/<slug:slug>/", apis.ExerciseDetailApi.as_view(), name="exercise-detail"),
+    path(
+        "exercises/<slug:slug>/submissions/",
+        apis.ExerciseSubmissionsApi.as_view(),
+        name="exercise-submissions",
+    ),
+    path("submissions/", apis.SubmissionListApi.as_view(), name="submission-list"),
+    path(
+        "submissions/<int:submission_id>/",
+        apis.SubmissionDetailApi.as_view(),
+        name="submission-detail",
+    ),
+    path(
+        "submissions/<int:submission_id>/started/",
+        apis.SubmissionStartedApi.as_view(),
+        name="submission-started",
+    ),
+    path(
+        "submissions/<int:submission_id>/result/",
+        apis.SubmissionResultApi.as_view(),
+        name="submission-result",
+    ),
+    path(
+        "submissions/<int:submission_id>/review/",
+        apis.SubmissionReviewApi.as_view(),
+        name="submission-review",
+    ),
+    path("courses/", apis.CourseListApi.as_view(), name="course-list"),
+    path("courses/<slug:slug>/gradebook/", apis.GradebookApi.as_view(), name="course-gradebook"),
+]

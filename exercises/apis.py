@@ -1,0 +1,202 @@
+"""The REST API under /api/v1/: thin views that check access, call a service, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from actquiz.exceptions import ApiError
+from exercises import access, selectors, serializers, services
+from exercises.models import Course, Exercise, Membership, Submission
+
+# Lists are capped: a script that wants more pages through ?exercise=.
+SUBMISSION_LIST_LIMIT = 100
+
+
+def _visible_submission(request: Request, submission_id: int) -> Submission:
+    # 404 rather than 403 for someone else's submission: ids are sequential and
+    # must not reveal how many submissions exist.
+    return get_object_or_404(
+        access.submissions_visible_to(request.user).select_related("exercise", "course", "user"),
+        pk=submission_id,
+    )
+
+
+def _sees_everything(request: Request, submission: Submission) -> bool:
+    return submission.user_id != request.user.id or bool(request.user.is_staff)
+
+
+class ExerciseListApi(APIView):
+    def get(self, request: Request) -> Response:
+        """List the exercises the caller may see; ``?course=slug`` keeps one course's, in order."""
+        exercises: QuerySet[Exercise] | list[Exercise] = access.exercises_visible_to(request.user)
+        course_slug = request.query_params.get("course")
+        if course_slug:
+            course = get_object_or_404(access.courses_visible_to(request.user), slug=course_slug)
+            visible = set(exercises.values_list("id", flat=True))
+            exercises = [e for e in selectors.course_exercises(course) if e.id in visible]
+        data = serializers.ExerciseListSerializer(
+            exercises, many=True, context={"request": request}
+        ).data
+        return Response(data)
+
+
+class ExerciseDetailApi(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        """Show one exercise with the caller's variant; never its reference or hidden spec."""
+        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        variant = services.variant_for(user=request.user, exercise=exercise)
+        context = {
+            "request": request,
+            "public_spec": selectors.public_spec(exercise),
+            "variant": selectors.exercise_variant(exercise, variant.seed),
+        }
+        return Response(serializers.ExerciseDetailSerializer(exercise, context=context).data)
+
+
+class ExerciseSubmissionsApi(APIView):
+    throttle_scope = "submissions"
+
+    def get_throttles(self) -> list[Any]:
+        # Only creating a submission costs a grading run; reading is not throttled.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get(self, request: Request, slug: str) -> Response:
+        """List the caller's own submissions to exercise ``slug``, newest first."""
+        get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        submissions = selectors.user_submissions(
+            request.user, exercise_slug=slug, limit=SUBMISSION_LIST_LIMIT
+        )
+        return Response([serializers.submission_data(s, request, full=False) for s in submissions])
+
+    def post(self, request: Request, slug: str) -> Response:
+        """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
+        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        body = serializers.submission_body(request.data)
+        course = self._course(request, exercise, body.get("course"))
+        submission = services.submission_create(
+            user=request.user,
+            exercise=exercise,
+            code=body.get("code"),
+            answer=body.get("answer"),
+            course=course,
+        )
+        url = request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id]))
+        return Response(
+            {"id": submission.id, "status": submission.status, "url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+    def _course(self, request: Request, exercise: Exercise, slug: str | None) -> Course | None:
+        courses = access.courses_to_submit_in(request.user, exercise).order_by("id")
+        if slug is not None:
+            course = courses.filter(slug=slug).first()
+            if course is None:
+                raise NotFound(f"You cannot submit to {exercise.slug} in course {slug!r}.")
+            return course
+        course = courses.first()
+        if course is not None:
+            return course
+        if access.can_submit_without_course(request.user):
+            return None
+        raise PermissionDenied(f"{exercise.slug} is not open for submissions.")
+
+
+class SubmissionListApi(APIView):
+    def get(self, request: Request) -> Response:
+        """List the caller's own submissions, newest first; ``?exercise=slug`` filters."""
+        submissions = selectors.user_submissions(
+            request.user,
+            exercise_slug=request.query_params.get("exercise") or None,
+            limit=SUBMISSION_LIST_LIMIT,
+        )
+        return Response([serializers.submission_data(s, request, full=False) for s in submissions])
+
+
+class SubmissionDetailApi(APIView):
+    def get(self, request: Request, submission_id: int) -> Response:
+        """Show a submission: status, score, per-test feedback."""
+        submission = _visible_submission(request, submission_id)
+        full = _sees_everything(request, submission)
+        return Response(serializers.submission_data(submission, request, full=full))
+
+
+class _GraderApi(APIView):
+    def _submission(self, request: Request, submission_id: int) -> Submission:
+        if not access.is_grader_account(request.user):
+            raise PermissionDenied("Only a grader account may report grading.")
+        submission = get_object_or_404(
+            Submission.objects.select_related("course"), pk=submission_id
+        )
+        if not access.can_post_results(request.user, submission):
+            raise PermissionDenied("This grader account does not grade this course.")
+        return submission
+
+
+class SubmissionStartedApi(_GraderApi):
+    def post(self, request: Request, submission_id: int) -> Response:
+        """A worker began grading: ``{"grading_attempt"}``; 409 if superseded."""
+        self._submission(request, submission_id)
+        attempt = serializers.grading_attempt_body(request.data)
+        submission = services.submission_start(submission_id=submission_id, grading_attempt=attempt)
+        return Response({"id": submission.id, "status": submission.status})
+
+
+class SubmissionResultApi(_GraderApi):
+    def post(self, request: Request, submission_id: int) -> Response:
+        """A worker's verdict: ``{"grading_attempt", "verdict"}``; idempotent, 409 if superseded."""
+        submission = self._submission(request, submission_id)
+        attempt, verdict = serializers.verdict_body(request.data)
+        if verdict.get("exercise") not in (None, submission.exercise.slug):
+            raise ApiError("This verdict is for another exercise.", code="wrong_exercise")
+        submission, changed = services.submission_record_result(
+            submission_id=submission_id, grading_attempt=attempt, verdict=verdict
+        )
+        return Response(
+            {
+                "id": submission.id,
+                "status": submission.status,
+                "score": submission.score,
+                "changed": changed,
+            }
+        )
+
+
+class SubmissionReviewApi(APIView):
+    def post(self, request: Request, submission_id: int) -> Response:
+        """An instructor sets ``{"score", "comment"}`` on a graded submission of their course."""
+        submission = _visible_submission(request, submission_id)
+        if not access.can_review_submission(request.user, submission):
+            raise PermissionDenied("Only an instructor of this course may review it.")
+        score, comment = serializers.review_body(request.data)
+        submission = services.submission_review(
+            submission=submission, reviewer=request.user, score=score, comment=comment
+        )
+        return Response(serializers.submission_data(submission, request, full=True))
+
+
+class CourseListApi(APIView):
+    def get(self, request: Request) -> Response:
+        """List the caller's courses with their role in each."""
+        roles = dict(Membership.objects.filter(user=request.user).values_list("course_id", "role"))
+        courses = access.courses_visible_to(request.user).order_by("slug")
+        return Response([serializers.course_data(c, roles.get(c.id)) for c in courses])
+
+
+class GradebookApi(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        """The course gradebook (instructors and staff): best score and attempts per cell."""
+        course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
+        if not access.can_view_gradebook(request.user, course):
+            raise PermissionDenied("Only instructors of this course see its gradebook.")
+        return Response(selectors.gradebook(course))

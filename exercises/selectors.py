@@ -1,0 +1,103 @@
+"""Reads that need more than one query: what a student may see of an exercise, gradebooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from exercises import specs
+from exercises.models import Course, CourseExercise, Exercise, Membership, Submission
+
+
+def public_spec(exercise: Exercise) -> dict[str, Any]:
+    """Return what a student may see of ``exercise.spec``: never answers or hidden tests.
+
+    Answer kinds get the engine's allow-listed view (choices without the key or
+    the explanations, tolerances, length limits); code exercises get nothing,
+    their tests stay on the server.
+    """
+    if exercise.kind == Exercise.Kind.CODE:
+        return {}
+    from graders.engine import ExerciseSpec
+    from graders.engine.answers import public_spec as engine_public_spec
+
+    return engine_public_spec(ExerciseSpec.from_dict(specs.spec_dict(exercise)))
+
+
+def exercise_variant(exercise: Exercise, seed: int) -> dict[str, Any] | None:
+    """Return the engine's per-student variant (parameters, rendered prompt) or None.
+
+    ``seed`` is the student's ``ExerciseVariant.seed``.
+    """
+    from graders import engine
+
+    return engine.variant(engine.ExerciseSpec.from_dict(specs.spec_dict(exercise)), seed)
+
+
+def course_exercises(course: Course) -> list[Exercise]:
+    """Return the exercises ``course`` offers, in course order."""
+    offerings = CourseExercise.objects.filter(course=course).select_related("exercise")
+    return [offering.exercise for offering in offerings]
+
+
+def gradebook(course: Course) -> dict[str, Any]:
+    """Return the gradebook of ``course``: per student, per exercise, best score and attempts.
+
+    The best score is the highest effective score (an instructor's review wins over
+    the automatic score) among graded submissions made in this course.
+    """
+    exercises = course_exercises(course)
+    students = (
+        Membership.objects.filter(course=course, role=Membership.Role.STUDENT)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    submissions = Submission.objects.filter(course=course).only(
+        "user_id", "exercise_id", "status", "score", "reviewed_score", "max_score"
+    )
+    for submission in submissions.iterator():
+        cell = cells.setdefault(
+            (submission.user_id, submission.exercise_id),
+            {"best_score": None, "attempts": 0},
+        )
+        cell["attempts"] += 1
+        score = submission.effective_score
+        counts = submission.status == Submission.Status.GRADED and score is not None
+        if counts and (cell["best_score"] is None or score > cell["best_score"]):
+            cell["best_score"] = score
+    rows = []
+    for membership in students:
+        user = membership.user
+        row: dict[str, Any] = {"user_id": user.id, "username": user.username, "exercises": {}}
+        total = 0.0
+        for exercise in exercises:
+            cell = cells.get((user.id, exercise.id), {"best_score": None, "attempts": 0})
+            row["exercises"][exercise.slug] = {
+                "best_score": cell["best_score"],
+                "max_score": exercise.points,
+                "attempts": cell["attempts"],
+            }
+            total += cell["best_score"] or 0.0
+        row["total"] = total
+        rows.append(row)
+    return {
+        "course": course.slug,
+        "exercises": [
+            {"slug": exercise.slug, "title": exercise.title, "max_score": exercise.points}
+            for exercise in exercises
+        ],
+        "max_total": sum(exercise.points for exercise in exercises),
+        "students": rows,
+    }
+
+
+def user_submissions(
+    user: AbstractBaseUser, *, exercise_slug: str | None = None, limit: int = 100
+) -> list[Submission]:
+    """Return ``user``'s own submissions, newest first, optionally for one exercise slug."""
+    queryset = Submission.objects.filter(user=user).select_related("exercise", "course")
+    if exercise_slug:
+        queryset = queryset.filter(exercise__slug=exercise_slug)
+    return list(queryset[:limit])

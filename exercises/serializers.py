@@ -1,0 +1,229 @@
+"""JSON shapes of the API: what goes out, and checks on what comes in."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from actquiz.exceptions import ApiError
+from exercises.models import Course, Exercise, Submission
+
+SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
+VERDICT_STATUSES = ("graded", "failed")
+HIDDEN_TEST_MESSAGE = "Hidden test: details are not shown."
+
+
+class ExerciseListSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "slug",
+            "url",
+            "title",
+            "title_ko",
+            "kind",
+            "framework",
+            "points",
+            "published",
+            "version",
+            "concepts",
+        ]
+
+    def get_url(self, exercise: Exercise) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:exercise-detail", args=[exercise.slug])
+        )
+
+
+class ExerciseDetailSerializer(ExerciseListSerializer):
+    """One exercise as a student sees it: never the reference code or the hidden spec.
+
+    ``context`` must carry ``public_spec`` and ``variant`` computed by the view.
+    """
+
+    spec = serializers.SerializerMethodField()
+    variant = serializers.SerializerMethodField()
+
+    class Meta(ExerciseListSerializer.Meta):
+        fields = [
+            *ExerciseListSerializer.Meta.fields,
+            "prompt",
+            "prompt_ko",
+            "entry_point",
+            "signature",
+            "starter_code",
+            "time_limit_seconds",
+            "memory_limit_mb",
+            "spec",
+            "variant",
+        ]
+
+    def get_spec(self, exercise: Exercise) -> dict[str, Any]:
+        return self.context["public_spec"]
+
+    def get_variant(self, exercise: Exercise) -> dict[str, Any] | None:
+        return self.context["variant"]
+
+
+def _public_tests(tests: list[Any], *, full: bool) -> list[Any]:
+    # A hidden test's message may quote its random inputs or expected values; a
+    # student who saw them could hard-code the answers, so only staff see them.
+    if full:
+        return tests
+    public = []
+    for test in tests:
+        if isinstance(test, dict) and test.get("hidden"):
+            test = {**test, "message": HIDDEN_TEST_MESSAGE}
+        public.append(test)
+    return public
+
+
+def submission_data(submission: Submission, request: Request, *, full: bool) -> dict[str, Any]:
+    """Return the JSON of ``submission`` for ``request``'s user.
+
+    ``full`` (instructors, staff) also shows hidden tests' messages and the raw verdict.
+    """
+    data: dict[str, Any] = {
+        "id": submission.id,
+        "url": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id])),
+        "exercise": submission.exercise.slug,
+        "exercise_version": submission.exercise_version,
+        "course": submission.course.slug if submission.course else None,
+        "user": submission.user.get_username(),
+        "status": submission.status,
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "effective_score": submission.effective_score,
+        "tests": _public_tests(submission.tests or [], full=full),
+        "error": submission.error,
+        "hints": submission.hints,
+        "needs_review": submission.needs_review,
+        "reviewed_score": submission.reviewed_score,
+        "review_comment": submission.review_comment,
+        "attempt": submission.attempt,
+        "grading_attempt": submission.grading_attempt,
+        "code": submission.code if submission.exercise.kind == Exercise.Kind.CODE else None,
+        "answer": submission.answer,
+        "created_at": submission.created_at,
+        "started_at": submission.started_at,
+        "finished_at": submission.finished_at,
+    }
+    if full:
+        data["seed"] = submission.seed
+        data["verdict"] = submission.verdict
+    return data
+
+
+def course_data(course: Course, role: str | None) -> dict[str, Any]:
+    """Return the JSON of ``course`` with the caller's ``role`` in it (None for staff)."""
+    return {"slug": course.slug, "title": course.title, "role": role}
+
+
+def submission_body(data: Any) -> dict[str, Any]:
+    """Check the shape of a submission request body; returns it as a dict.
+
+    Raises ``ApiError`` (400) for a body that is not an object or has unknown keys;
+    the content of ``code``/``answer`` is checked by the service.
+    """
+    if not isinstance(data, dict):
+        raise ApiError('The body must be a JSON object such as {"code": "..."}.')
+    unknown = sorted(set(data) - SUBMISSION_BODY_KEYS)
+    if unknown:
+        raise ApiError(
+            f"Unknown field(s): {', '.join(unknown)}.",
+            fields={key: ["unknown field"] for key in unknown},
+        )
+    if "code" not in data and "answer" not in data:
+        raise ApiError(
+            'Send {"code": "..."} for a code exercise or {"answer": ...} for a question.',
+            code="empty",
+        )
+    if "course" in data and not isinstance(data["course"], str):
+        raise ApiError("course must be a course slug.", fields={"course": ["must be a string"]})
+    return data
+
+
+def _number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ApiError(f"{field} must be a finite number.", fields={field: ["not a number"]})
+    return float(value)
+
+
+def _check_test(test: Any, index: int) -> None:
+    field = f"verdict.tests[{index}]"
+    if not isinstance(test, dict):
+        raise ApiError(f"{field} must be an object.", fields={field: ["not an object"]})
+    if not isinstance(test.get("name"), str):
+        raise ApiError(f"{field}.name must be a string.", fields={field: ["name"]})
+    if not isinstance(test.get("passed"), bool):
+        raise ApiError(f"{field}.passed must be a boolean.", fields={field: ["passed"]})
+    _number(test.get("points"), f"{field}.points")
+    _number(test.get("max_points"), f"{field}.max_points")
+
+
+def verdict_body(data: Any) -> tuple[int, dict[str, Any]]:
+    """Check a worker's result body ``{"grading_attempt", "verdict"}``.
+
+    Returns ``(grading_attempt, verdict)``; raises ``ApiError`` (400) naming the
+    first problem. The verdict is the engine's ``Verdict.to_dict()``.
+    """
+    if not isinstance(data, dict):
+        raise ApiError("The body must be a JSON object.")
+    attempt = grading_attempt_body(data)
+    verdict = data.get("verdict")
+    if not isinstance(verdict, dict):
+        raise ApiError("verdict must be an object.", fields={"verdict": ["required"]})
+    if verdict.get("status") not in VERDICT_STATUSES:
+        raise ApiError(
+            "verdict.status must be 'graded' or 'failed'.", fields={"verdict.status": ["invalid"]}
+        )
+    score = _number(verdict.get("score", 0), "verdict.score")
+    max_score = _number(verdict.get("max_score"), "verdict.max_score")
+    if not 0 <= score <= max_score + 1e-9:
+        raise ApiError(
+            "verdict.score must be between 0 and max_score.", fields={"verdict.score": ["range"]}
+        )
+    tests = verdict.get("tests", [])
+    if not isinstance(tests, list):
+        raise ApiError("verdict.tests must be a list.", fields={"verdict.tests": ["not a list"]})
+    for index, test in enumerate(tests):
+        _check_test(test, index)
+    error = verdict.get("error")
+    if error is not None and not isinstance(error, dict):
+        raise ApiError("verdict.error must be null or an object.", fields={"verdict.error": ["?"]})
+    if not isinstance(verdict.get("hints", []), list):
+        raise ApiError("verdict.hints must be a list.", fields={"verdict.hints": ["not a list"]})
+    return attempt, verdict
+
+
+def grading_attempt_body(data: Any) -> int:
+    """Return ``data["grading_attempt"]`` as a positive integer; raises ``ApiError`` (400)."""
+    if not isinstance(data, dict):
+        raise ApiError("The body must be a JSON object.")
+    attempt = data.get("grading_attempt")
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
+        raise ApiError(
+            "grading_attempt must be a positive integer.",
+            fields={"grading_attempt": ["required"]},
+        )
+    return attempt
+
+
+def review_body(data: Any) -> tuple[float, str]:
+    """Check an instructor's review body ``{"score", "comment"?}``; returns both."""
+    if not isinstance(data, dict):
+        raise ApiError("The body must be a JSON object.")
+    score = _number(data.get("score"), "score")
+    comment = data.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > 10_000:
+        raise ApiError(
+            "comment must be a string of at most 10000 characters.",
+            fields={"comment": ["invalid"]},
+        )
+    return score, comment

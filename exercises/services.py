@@ -1,0 +1,441 @@
+"""Every write ActQuiz makes: submissions, results, reviews, catalog loading, requeueing.
+
+Views, commands and tasks stay thin and call these functions. Errors a client caused
+are raised as ``actquiz.exceptions.ApiError`` subclasses (a 4xx with a message).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
+from exercises import specs
+from exercises.models import Course, Exercise, ExerciseVariant, Submission
+
+logger = logging.getLogger(__name__)
+
+GRADE_TASK_NAME = "graders.tasks.grade_submission"
+# Seeds stay below 2**31 so they fit every integer type a consumer might use.
+SEED_BOUND = 2**31
+# A failed grading (our fault, not the student's) is retried by the sweep this often.
+MAX_GRADING_ATTEMPTS = 3
+
+
+def variant_for(*, user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
+    """Return ``user``'s variant of ``exercise``, drawing its seed on first use.
+
+    The seed picks the per-student numbers of variant questions and the hidden
+    random test inputs of code exercises; it never changes afterwards.
+    """
+    variant, _ = ExerciseVariant.objects.get_or_create(
+        user=user, exercise=exercise, defaults={"seed": secrets.randbelow(SEED_BOUND)}
+    )
+    return variant
+
+
+def _check_text(value: str, field: str) -> None:
+    # PostgreSQL text and jsonb cannot hold NUL, and a lone surrogate cannot be
+    # encoded at all: both would otherwise surface as a 500 when the row is saved.
+    if "\x00" in value:
+        raise ApiError(f"{field} contains a NUL character.", fields={field: ["NUL character"]})
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            f"{field} contains characters that are not valid Unicode.",
+            fields={field: ["invalid Unicode"]},
+        ) from exc
+
+
+def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
+    if depth > 20:
+        raise ApiError(f"{field} is nested too deeply.", fields={field: ["nested too deeply"]})
+    if isinstance(value, str):
+        _check_text(value, field)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ApiError(f"{field} contains a non-finite number.", fields={field: ["not finite"]})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(str(key), field)
+            _check_json_value(item, field, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_value(item, field, depth + 1)
+
+
+def _validated_code(code: Any) -> str:
+    if not isinstance(code, str):
+        raise ApiError("code must be a string.", fields={"code": ["must be a string"]})
+    if not code.strip():
+        raise ApiError("code is empty.", code="empty", fields={"code": ["empty"]})
+    _check_text(code, "code")
+    limit = settings.ACTQUIZ_MAX_CODE_BYTES
+    if len(code.encode("utf-8")) > limit:
+        raise PayloadTooLarge(f"code is larger than {limit} bytes.", fields={"code": ["too large"]})
+    return code
+
+
+def _validated_answer(exercise: Exercise, answer: Any) -> Any:
+    import json
+
+    from graders.engine import ExerciseSpec
+    from graders.engine.answers import InvalidAnswer, validate_answer
+
+    if answer is None:
+        raise ApiError("answer is missing.", fields={"answer": ["required"]})
+    _check_json_value(answer, "answer")
+    limit = settings.ACTQUIZ_MAX_ANSWER_BYTES
+    if len(json.dumps(answer).encode("utf-8")) > limit:
+        raise PayloadTooLarge(
+            f"answer is larger than {limit} bytes.", fields={"answer": ["too large"]}
+        )
+    try:
+        validate_answer(ExerciseSpec.from_dict(specs.spec_dict(exercise)), answer)
+    except InvalidAnswer as exc:
+        raise ApiError(str(exc), code="invalid_answer", fields={"answer": [str(exc)]}) from exc
+    return answer
+
+
+def _next_attempt(user: AbstractBaseUser, exercise: Exercise) -> int:
+    latest = Submission.objects.filter(user=user, exercise=exercise).aggregate(n=Max("attempt"))
+    return (latest["n"] or 0) + 1
+
+
+def submission_create(
+    *,
+    user: AbstractBaseUser,
+    exercise: Exercise,
+    code: Any = None,
+    answer: Any = None,
+    course: Course | None = None,
+) -> Submission:
+    """Store a submission and enqueue its grading once the row is committed.
+
+    ``code`` is for code exercises, ``answer`` (JSON) for the other kinds; ``course``
+    is the course it was made in. Raises ``ApiError`` (400/413) for bad input.
+    Returns the new ``queued`` submission.
+    """
+    if exercise.kind == Exercise.Kind.CODE:
+        if answer is not None:
+            raise ApiError(
+                "This is a code exercise: send code, not answer.",
+                code="wrong_kind",
+                fields={"answer": ["not accepted for code exercises"]},
+            )
+        code = _validated_code(code)
+    else:
+        if code is not None:
+            raise ApiError(
+                f"This is a {exercise.kind} question: send answer, not code.",
+                code="wrong_kind",
+                fields={"code": [f"not accepted for {exercise.kind} questions"]},
+            )
+        answer = _validated_answer(exercise, answer)
+    # Two simultaneous submissions may race for the same attempt number; the unique
+    # constraint catches the loser, which simply takes the next number.
+    for _ in range(5):
+        try:
+            submission = _insert_submission(user, exercise, code, answer, course)
+        except IntegrityError:
+            continue
+        break
+    else:
+        raise ConflictError("Too many simultaneous submissions; try again.")
+    return submission
+
+
+def _insert_submission(
+    user: AbstractBaseUser,
+    exercise: Exercise,
+    code: str | None,
+    answer: Any,
+    course: Course | None,
+) -> Submission:
+    with transaction.atomic():
+        variant = variant_for(user=user, exercise=exercise)
+        # Serialise one student's submissions to one exercise (PostgreSQL), so the
+        # attempt counter is computed without a race in the common case.
+        ExerciseVariant.objects.select_for_update().filter(pk=variant.pk).first()
+        submission = Submission.objects.create(
+            user=user,
+            exercise=exercise,
+            exercise_version=exercise.version,
+            course=course,
+            code=code or "",
+            answer=answer,
+            seed=variant.seed,
+            max_score=exercise.points,
+            attempt=_next_attempt(user, exercise),
+        )
+        submission_id = submission.id
+        transaction.on_commit(lambda: enqueue_grading(submission_id))
+    return submission
+
+
+def grading_message(submission: Submission) -> list[Any]:
+    """Return the Celery task arguments for ``submission``.
+
+    ``[submission_id, grading_attempt, exercise_spec_dict, {"seed", "code", "answer"}]``:
+    everything the worker needs, so it never opens the database.
+    """
+    return [
+        submission.id,
+        submission.grading_attempt,
+        specs.spec_dict(submission.exercise),
+        {
+            "seed": submission.seed,
+            "code": submission.code if submission.exercise.kind == Exercise.Kind.CODE else None,
+            "answer": submission.answer,
+        },
+    ]
+
+
+def enqueue_grading(submission_id: int) -> bool:
+    """Send the grading task for ``submission_id`` to the broker, by task name.
+
+    The web tier never imports the task (or torch). A dead broker is not an error
+    for the student: the submission stays ``queued`` with no ``enqueued_at`` and the
+    requeue sweep sends it later. Returns whether the broker accepted the task.
+    """
+    from actquiz.celery import app
+
+    submission = Submission.objects.select_related("exercise").filter(pk=submission_id).first()
+    if submission is None or submission.status != Submission.Status.QUEUED:
+        return False
+    try:
+        # A connection per send, opened from the current broker settings: no pooled
+        # socket survives a gunicorn fork or a Redis restart in a broken state.
+        with app.connection_for_write() as connection:
+            app.send_task(
+                GRADE_TASK_NAME,
+                args=grading_message(submission),
+                queue=settings.ACTQUIZ_GRADING_QUEUE,
+                connection=connection,
+                retry=True,
+                retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+            )
+    except Exception:
+        logger.warning(
+            "could not enqueue submission %s; the sweep will retry", submission_id, exc_info=True
+        )
+        return False
+    Submission.objects.filter(pk=submission_id, grading_attempt=submission.grading_attempt).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+def _locked_current(submission_id: int, grading_attempt: int) -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    if grading_attempt != submission.grading_attempt:
+        raise ConflictError(
+            f"Grading attempt {grading_attempt} is superseded; the current one is "
+            f"{submission.grading_attempt}.",
+            code="superseded",
+        )
+    return submission
+
+
+def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
+    """Mark a submission ``running`` because a worker began grading it.
+
+    Raises ``ConflictError`` (409) if ``grading_attempt`` is not the current one.
+    A repeated or late call (already running or finished) changes nothing.
+    Returns the submission.
+    """
+    with transaction.atomic():
+        submission = _locked_current(submission_id, grading_attempt)
+        if submission.status == Submission.Status.QUEUED:
+            submission.status = Submission.Status.RUNNING
+            submission.started_at = timezone.now()
+            submission.save(update_fields=["status", "started_at"])
+    return submission
+
+
+def _scrubbed(value: Any) -> Any:
+    # Student code controls exception messages and output that end up in the
+    # verdict; NUL and lone surrogates would make PostgreSQL refuse the row, and a
+    # worker would retry that 500 forever.
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_scrubbed(str(key)): _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
+def submission_record_result(
+    *, submission_id: int, grading_attempt: int, verdict: dict[str, Any]
+) -> tuple[Submission, bool]:
+    """Store a worker's ``verdict`` (the engine's ``Verdict.to_dict()``) on a submission.
+
+    Idempotent: the same verdict again changes nothing. Raises ``ConflictError``
+    (409) for a superseded ``grading_attempt`` or a different verdict for an attempt
+    that already has one. Returns ``(submission, changed)``.
+    """
+    verdict = _scrubbed(verdict)
+    with transaction.atomic():
+        submission = _locked_current(submission_id, grading_attempt)
+        if submission.status in (Submission.Status.GRADED, Submission.Status.FAILED):
+            if submission.verdict == verdict:
+                return submission, False
+            raise ConflictError(
+                "This grading attempt already has a different result.", code="result_conflict"
+            )
+        now = timezone.now()
+        graded = verdict["status"] == "graded"
+        submission.status = Submission.Status.GRADED if graded else Submission.Status.FAILED
+        submission.score = float(verdict["score"]) if graded else None
+        submission.max_score = float(verdict.get("max_score") or submission.max_score)
+        submission.tests = verdict.get("tests") or []
+        submission.error = verdict.get("error")
+        submission.hints = verdict.get("hints") or []
+        submission.needs_review = bool(verdict.get("needs_review", False))
+        submission.verdict = verdict
+        submission.started_at = submission.started_at or now
+        submission.finished_at = now
+        submission.save(
+            update_fields=[
+                "status",
+                "score",
+                "max_score",
+                "tests",
+                "error",
+                "hints",
+                "needs_review",
+                "verdict",
+                "started_at",
+                "finished_at",
+            ]
+        )
+    return submission, True
+
+
+def submission_review(
+    *, submission: Submission, reviewer: AbstractBaseUser, score: float, comment: str = ""
+) -> Submission:
+    """Set an instructor's ``score`` (overriding the automatic one) and ``comment``.
+
+    Raises ``ApiError`` if the submission is not graded yet or the score is outside
+    ``0..max_score``. Returns the updated submission.
+    """
+    if submission.status != Submission.Status.GRADED:
+        raise ConflictError("Only a graded submission can be reviewed.", code="not_graded")
+    if not 0 <= score <= submission.max_score:
+        raise ApiError(
+            f"score must be between 0 and {submission.max_score:g}.",
+            fields={"score": ["out of range"]},
+        )
+    _check_text(comment, "comment")
+    submission.reviewed_score = float(score)
+    submission.reviewed_by = reviewer
+    submission.review_comment = comment
+    submission.needs_review = False
+    submission.save(
+        update_fields=["reviewed_score", "reviewed_by", "review_comment", "needs_review"]
+    )
+    return submission
+
+
+def submission_requeue(*, submission_id: int) -> Submission:
+    """Start a new grading attempt for a submission and enqueue it after commit.
+
+    Bumping ``grading_attempt`` makes any result still on its way from an older
+    attempt a 409. Returns the submission, ``queued`` again.
+    """
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        submission.grading_attempt += 1
+        submission.status = Submission.Status.QUEUED
+        submission.enqueued_at = None
+        submission.started_at = None
+        submission.finished_at = None
+        submission.save(
+            update_fields=[
+                "grading_attempt",
+                "status",
+                "enqueued_at",
+                "started_at",
+                "finished_at",
+            ]
+        )
+        transaction.on_commit(lambda: enqueue_grading(submission_id))
+    return submission
+
+
+def stale_submission_ids(*, now: Any = None) -> list[int]:
+    """Return ids of submissions that will not be graded unless sent again.
+
+    - queued but never accepted by the broker (it was down) for a while;
+    - queued or running, sent long ago, with no result: the message was lost
+      (Redis restarted without persistence, or every delivery died);
+    - failed through our fault, finished a minute ago, with attempts left.
+    """
+    now = now or timezone.now()
+    unsent = Q(
+        status=Submission.Status.QUEUED,
+        enqueued_at__isnull=True,
+        created_at__lt=now - timedelta(seconds=settings.ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS),
+    )
+    lost_after = timedelta(
+        seconds=2 * settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        + settings.CELERY_TASK_TIME_LIMIT
+    )
+    lost = Q(
+        status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING],
+        enqueued_at__lt=now - lost_after,
+    )
+    retry_failed = Q(
+        status=Submission.Status.FAILED,
+        grading_attempt__lt=MAX_GRADING_ATTEMPTS,
+        finished_at__lt=now - timedelta(seconds=60),
+    )
+    return list(
+        Submission.objects.filter(unsent | lost | retry_failed)
+        .order_by("created_at")
+        .values_list("id", flat=True)
+    )
+
+
+def submission_requeue_stale(*, now: Any = None) -> list[int]:
+    """Requeue every submission ``stale_submission_ids`` finds; returns their ids."""
+    ids = stale_submission_ids(now=now)
+    for submission_id in ids:
+        submission_requeue(submission_id=submission_id)
+    return ids
+
+
+def exercise_upsert_from_catalog(data: dict[str, Any]) -> tuple[Exercise, str]:
+    """Create or update the ``Exercise`` for one ``load_catalog()`` entry.
+
+    The version is bumped only when the catalog content changed. Returns the
+    exercise and what happened: ``"created"``, ``"updated"`` or ``"unchanged"``.
+    """
+    fields = specs.fields_from_catalog(data)
+    digest = specs.content_hash(fields)
+    with transaction.atomic():
+        exercise = Exercise.objects.select_for_update().filter(slug=fields["slug"]).first()
+        if exercise is None:
+            exercise = Exercise.objects.create(**fields, content_hash=digest)
+            return exercise, "created"
+        if exercise.content_hash == digest:
+            return exercise, "unchanged"
+        for name, value in fields.items():
+            # Publishing is the instructor's call once the exercise exists.
+            if name != "published":
+                setattr(exercise, name, value)
+        exercise.content_hash = digest
+        exercise.version += 1
+        exercise.save()
+    return exercise, "updated"
