@@ -1,0 +1,250 @@
+"""Gradient checks for PyTorch exercises, judged only from plain data.
+
+- ``torch_grad``: the gradient autograd computes through the student's code, for a
+  random upstream gradient, equals the one it computes through the reference's.
+- ``torch_gradcheck``: the student's gradient agrees with central differences of the
+  student's own forward pass, in float64 (what ``torch.autograd.gradcheck`` checks).
+  A ``gradcheck`` run inside the student's process would hand back a bool the student
+  controls, so here the child only returns forward values and ``.grad`` arrays and the
+  differencing happens on the trusted side.
+
+Test keys: ``args``/``kwargs`` (input descriptions; the first array argument is the one
+differentiated), ``init_args``/``init_kwargs`` for modules, optional ``upstream_shape``
+(defaults to the input's shape, right for elementwise functions and softmax),
+``rtol``/``atol``. For ``torch_gradcheck`` also ``eps`` (default 1e-6).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from graders.engine.checks import register
+from graders.engine.checks.base import (
+    CheckContext,
+    ReferenceFailure,
+    format_array,
+    reference_value,
+    result_for,
+)
+from graders.engine.checks.torch_common import (
+    build_inputs,
+    describe_entry_call,
+    entry_call,
+    first_array,
+    grad_of,
+    tensor_problem,
+)
+from graders.engine.checks.torch_hints import add_torch_hint, backward_mistake
+from graders.engine.compare import compare_output, hidden_summary
+from graders.engine.tolerance import Tolerance, compare_arrays
+from graders.engine.types import TestResult
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult
+
+# torch.autograd.gradcheck's own defaults for float64.
+GRADCHECK_RTOL = 1e-3
+GRADCHECK_ATOL = 1e-5
+GRADCHECK_EPS = 1e-6
+# Up to this many input elements every element gets its own direction (the whole
+# Jacobian-vector product is checked); above it, a few random directions.
+ONE_HOT_LIMIT = 32
+RANDOM_DIRECTIONS = 4
+
+
+def upstream_for(test: dict, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random upstream gradient (the ``v`` in ``v^T J``) for one call.
+
+    test: the test dict (``upstream_shape`` overrides the input's shape); x: the input
+    differentiated; rng: the test's Generator. Returns a standard-normal array of x's dtype.
+    """
+    shape = tuple(test.get("upstream_shape", x.shape))
+    return rng.standard_normal(shape).astype(x.dtype)
+
+
+def gradient_problem(result: CallResult, position: int, hidden: bool) -> str | None:
+    """Why the call has no usable gradient for argument ``position``, or None.
+
+    result: the student's CallResult (already known to be a tensor); position: the
+    argument index; hidden: whether the test is hidden. Returns a message, or None.
+    """
+    if grad_of(result, position) is None:
+        return (
+            "no gradient reached the input: the computation graph is cut "
+            "(.detach(), .data, a NumPy round trip or torch.tensor(...) on the output)"
+        )
+    return None
+
+
+@register("torch_grad")
+class TorchGradCheck:
+    """The student's input gradient must match the reference's for the same upstream."""
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        args, kwargs = build_inputs(test, ctx)
+        position, x = first_array(args)
+        upstream = upstream_for(test, x, ctx.rng)
+        ctx.memo.update(args=args, kwargs=kwargs, position=position, upstream=upstream)
+        return [entry_call(test, ctx, "backward", args, kwargs, upstream=upstream)]
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        hidden = bool(test.get("hidden", False))
+        name, position = ctx.call_name("backward"), ctx.memo["position"]
+        reference_value(reference, name)
+        expected = grad_of(reference[name], position)
+        if expected is None:
+            raise ReferenceFailure(f"the reference left no gradient for call {name!r}")
+        where = (
+            ""
+            if hidden
+            else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"]) + ": "
+        )
+        result = student.get(name)
+        problem = tensor_problem(result, hidden) or gradient_problem(result, position, hidden)
+        if problem:
+            if result is not None and result.ok and grad_of(result, position) is None:
+                add_torch_hint(ctx, "detached_graph")
+            return result_for(test, False, where + problem)
+        got = grad_of(result, position)
+        comparison = compare_output(expected, got, test, "torch")
+        if comparison.ok:
+            return result_for(test, True, "" if hidden else "the gradient matches the reference")
+        if np.any(np.isfinite(expected) & ~np.isfinite(got.astype(np.float64))):
+            add_torch_hint(ctx, "gradient_overflow")
+        _, x = first_array(ctx.memo["args"])
+        mistake = backward_mistake(x, ctx.memo["upstream"], got, expected)
+        if mistake:
+            add_torch_hint(ctx, mistake)
+        if hidden:
+            return result_for(
+                test,
+                False,
+                "the gradient differs from the reference's: " + hidden_summary(comparison),
+            )
+        return result_for(
+            test,
+            False,
+            f"{where.rstrip(': ')}, backward with upstream gradient {format_array(ctx.memo['upstream'])}\n"
+            f"expected gradient: {format_array(expected)}\n"
+            f"got gradient:      {format_array(got)}\n{comparison.message}",
+        )
+
+
+def gradcheck_input(x: np.ndarray, eps: float) -> np.ndarray:
+    """``x`` moved at least ``1000 * eps`` away from 0.
+
+    ReLU-like exercises have a kink at 0, where central differences measure the average
+    of the two one-sided slopes and no backward can agree; keeping every element clear
+    of it (a shift of at most 1e-3) makes the check fair without changing what it tests.
+    x: the drawn input; eps: the differencing step. Returns a new array.
+    """
+    margin = 1000 * eps
+    return np.where(np.abs(x) < margin, np.where(x < 0, -margin, margin), x).astype(x.dtype)
+
+
+def directions_for(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """The directions ``u`` along which the gradient is checked.
+
+    x: the input; rng: the test's Generator. Returns one-hot arrays for every element of
+    a small input, else RANDOM_DIRECTIONS unit-norm random arrays; all of x's dtype.
+    """
+    if x.size <= ONE_HOT_LIMIT:
+        eye = np.eye(x.size, dtype=x.dtype)
+        return [row.reshape(x.shape) for row in eye]
+    directions = []
+    for _ in range(RANDOM_DIRECTIONS):
+        u = rng.standard_normal(x.shape)
+        directions.append((u / np.linalg.norm(u)).astype(x.dtype))
+    return directions
+
+
+@register("torch_gradcheck")
+class TorchGradcheckCheck:
+    """The student's backward must agree with central differences of their own forward."""
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        args, kwargs = build_inputs(test, ctx)
+        position, x = first_array(args)
+        eps = float(test.get("eps", GRADCHECK_EPS))
+        x = gradcheck_input(x, eps)
+        upstream = upstream_for(test, x, ctx.rng)
+        directions = directions_for(x, ctx.rng)
+
+        def with_x(value: np.ndarray) -> tuple:
+            return args[:position] + (value,) + args[position + 1 :]
+
+        calls = [entry_call(test, ctx, "backward", with_x(x), kwargs, upstream=upstream)]
+        for k, u in enumerate(directions):
+            calls.append(entry_call(test, ctx, f"plus{k}", with_x(x + eps * u), kwargs))
+            calls.append(entry_call(test, ctx, f"minus{k}", with_x(x - eps * u), kwargs))
+        ctx.memo.update(position=position, upstream=upstream, directions=directions, eps=eps, x=x)
+        return calls
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        hidden = bool(test.get("hidden", False))
+        position, eps = ctx.memo["position"], ctx.memo["eps"]
+        upstream, directions, x = ctx.memo["upstream"], ctx.memo["directions"], ctx.memo["x"]
+        result = student.get(ctx.call_name("backward"))
+        problem = tensor_problem(result, hidden) or gradient_problem(result, position, hidden)
+        if problem:
+            if result is not None and result.ok and grad_of(result, position) is None:
+                add_torch_hint(ctx, "detached_graph")
+            return result_for(test, False, problem)
+        if result.value.dtype != x.dtype:
+            return result_for(
+                test,
+                False,
+                f"for a {x.dtype.name} input your output is {result.value.dtype.name}; "
+                f"the numerical gradient check needs {x.dtype.name} throughout",
+            )
+        grad = grad_of(result, position).astype(np.float64)
+        analytic, numeric = [], []
+        for k, u in enumerate(directions):
+            outputs = []
+            for side in (f"plus{k}", f"minus{k}"):
+                side_result = student.get(ctx.call_name(side))
+                problem = tensor_problem(side_result, hidden)
+                if problem:
+                    return result_for(test, False, f"near the test input, {problem}")
+                outputs.append(side_result.value.astype(np.float64))
+            if outputs[0].shape != upstream.shape or outputs[1].shape != upstream.shape:
+                return result_for(test, False, f"the output shape should be {upstream.shape}")
+            numeric.append(float(np.sum(upstream * (outputs[0] - outputs[1])) / (2 * eps)))
+            analytic.append(float(np.sum(grad * u)))
+        tol = Tolerance(
+            float(test.get("rtol", GRADCHECK_RTOL)), float(test.get("atol", GRADCHECK_ATOL))
+        )
+        comparison = compare_arrays(np.asarray(numeric), np.asarray(analytic), tol)
+        if comparison.ok:
+            return result_for(
+                test, True, "" if hidden else "the gradient agrees with finite differences"
+            )
+        if not np.all(np.isfinite(analytic)):
+            add_torch_hint(ctx, "gradient_overflow")
+        summary = (
+            f"your gradient disagrees with the numerical derivative of your own forward pass "
+            f"(central differences in {x.dtype.name}) in {comparison.mismatches} of {len(directions)} directions"
+        )
+        if hidden:
+            return result_for(test, False, summary)
+        index = comparison.worst_index[0] if comparison.worst_index else 0
+        return result_for(
+            test,
+            False,
+            f"{summary}; worst direction {index}: backward gives {analytic[index]:.6g}, "
+            f"differences give {numeric[index]:.6g}",
+        )

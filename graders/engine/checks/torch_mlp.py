@@ -1,0 +1,345 @@
+"""Checks for the MLP exercise, judged from the student's own weights.
+
+The student's module initialises its weights randomly, so its output cannot be
+compared with the reference's. Instead each call returns the module's parameters and
+structure (``Call.return_parameters``), and the trusted side recomputes
+``relu(x @ W1.T + b1) @ W2.T + b2`` from those weights.
+
+- ``torch_mlp_structure``: two ``nn.Linear`` layers of shapes in->hidden->out, with
+  biases, and an output of shape ``(batch, out_features)``.
+- ``torch_mlp_forward``: the output equals the formula from the module's own weights.
+- ``torch_mlp_logits``: no softmax, sigmoid or ReLU after the last layer.
+- ``torch_mlp_grad``: the gradient with respect to ``x`` reaches the input and equals
+  ``((v @ W2) * (x @ W1.T + b1 > 0)) @ W1`` for the upstream gradient ``v``.
+
+Test keys: ``args`` (one input description, shape ``(batch, in_features)``),
+``init_args = [in_features, hidden_features, out_features]``, optional ``rtol``/``atol``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from graders.engine.checks import register
+from graders.engine.checks.base import CheckContext, format_array, result_for
+from graders.engine.checks.torch_common import (
+    build_inputs,
+    describe_entry_call,
+    entry_call,
+    first_array,
+    grad_of,
+    tensor_problem,
+)
+from graders.engine.checks.torch_hints import add_torch_hint
+from graders.engine.tolerance import Tolerance, compare_arrays, dtype_problem
+from graders.engine.types import TestResult
+
+if TYPE_CHECKING:
+    from graders.sandbox import Call, CallResult
+
+# Float32 matrix products accumulate rounding error across the hidden layer, so the
+# absolute tolerance is a little looser than the elementwise float32 default.
+MLP_RTOL = 1e-4
+MLP_ATOL = 1e-5
+
+
+@dataclass(frozen=True)
+class MlpWeights:
+    """The two layers' weights and biases, as float64 arrays."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    def hidden_pre(self, x: np.ndarray) -> np.ndarray:
+        """The first layer's output before the ReLU, for input x (float64)."""
+        return x @ self.w1.T + self.b1
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """relu(x @ W1.T + b1) @ W2.T + b2: what the MLP must return for x."""
+        return np.maximum(self.hidden_pre(x), 0) @ self.w2.T + self.b2
+
+
+def sizes(test: dict) -> tuple[int, int, int]:
+    """``(in_features, hidden_features, out_features)`` from the test's ``init_args``."""
+    in_f, hidden_f, out_f = (int(n) for n in test["init_args"])
+    return in_f, hidden_f, out_f
+
+
+def find_layers(
+    parameters: dict[str, np.ndarray] | None, test: dict
+) -> tuple[MlpWeights | None, str]:
+    """Pick out W1, b1, W2, b2 from a module's named parameters by their shapes.
+
+    parameters: ``named_parameters()`` as returned by the sandbox (None if absent);
+    test: the test dict (its ``init_args`` give the expected sizes).
+    Returns ``(weights, "")`` or ``(None, reason)`` with a reason a student can act on.
+    """
+    in_f, hidden_f, out_f = sizes(test)
+    wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
+    if not parameters:
+        return None, f"your module has no parameters; it needs {wanted}"
+    matrices = {n: p for n, p in parameters.items() if type(p) is np.ndarray and p.ndim == 2}
+    if len(matrices) != 2:
+        return None, f"expected exactly two weight matrices ({wanted}), found {len(matrices)}"
+    by_shape = {p.shape: n for n, p in matrices.items()}
+    first, second = by_shape.get((hidden_f, in_f)), by_shape.get((out_f, hidden_f))
+    if first is None or second is None:
+        found = ", ".join(str(p.shape) for p in matrices.values())
+        return None, (
+            f"for MLP({in_f}, {hidden_f}, {out_f}) the weights should have shapes "
+            f"{(hidden_f, in_f)} and {(out_f, hidden_f)} ({wanted}); yours have {found}"
+        )
+    biases = []
+    for weight_name, size in ((first, hidden_f), (second, out_f)):
+        bias = (
+            parameters.get(weight_name[: -len("weight")] + "bias")
+            if weight_name.endswith("weight")
+            else None
+        )
+        if type(bias) is not np.ndarray or bias.shape != (size,):
+            return (
+                None,
+                f"the layer {weight_name.rsplit('.', 1)[0]!r} needs a bias of shape ({size},)",
+            )
+        biases.append(bias)
+    extra = sorted(set(parameters) - {first, second} - {first[:-6] + "bias", second[:-6] + "bias"})
+    if extra:
+        return None, f"unexpected extra parameters {extra}; the MLP has only {wanted}"
+    weights = MlpWeights(
+        matrices[first].astype(np.float64),
+        biases[0].astype(np.float64),
+        matrices[second].astype(np.float64),
+        biases[1].astype(np.float64),
+    )
+    return weights, ""
+
+
+def module_output(
+    result: CallResult | None, x: np.ndarray, test: dict
+) -> tuple[np.ndarray | None, str]:
+    """The student's output if it is a tensor of x's dtype and shape ``(batch, out)``.
+
+    result: the student's CallResult; x: the input sent; test: the test dict.
+    Returns ``(output, "")`` or ``(None, reason)``.
+    """
+    problem = tensor_problem(result, bool(test.get("hidden", False)))
+    if problem:
+        return None, problem
+    out = result.value
+    wrong_dtype = dtype_problem(x, out, "same")
+    if wrong_dtype:
+        return None, wrong_dtype
+    shape = (x.shape[0], sizes(test)[2])
+    if out.shape != shape:
+        return (
+            None,
+            f"for a batch of shape {x.shape} the output should have shape {shape}, yours has {out.shape}",
+        )
+    return out, ""
+
+
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, stable (for diagnosing a softmax at the end)."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def final_activation(out: np.ndarray, logits: np.ndarray) -> str | None:
+    """Which activation the student applied after the last layer, if any.
+
+    out: the student's output (float64); logits: the logits from their own weights.
+    Returns ``"softmax"``, ``"sigmoid"``, ``"relu"`` or None.
+    """
+    tol = Tolerance(MLP_RTOL, MLP_ATOL)
+    candidates = {
+        "softmax": softmax_rows(logits),
+        "sigmoid": 1 / (1 + np.exp(-logits)),
+        "relu": np.maximum(logits, 0),
+    }
+    for name, candidate in candidates.items():
+        if name == "relu" and not np.any(logits < 0):
+            continue
+        if compare_arrays(candidate, out, tol).ok:
+            return name
+    return None
+
+
+class _MlpCheck:
+    """Shared calls and unpacking: one forward call returning the module's parameters."""
+
+    with_upstream = False
+
+    def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
+        args, kwargs = build_inputs(test, ctx)
+        _, x = first_array(args)
+        options: dict = {"return_parameters": True}
+        if self.with_upstream:
+            upstream = ctx.rng.standard_normal((x.shape[0], sizes(test)[2])).astype(x.dtype)
+            options["upstream"] = upstream
+            ctx.memo["upstream"] = upstream
+        ctx.memo.update(args=args, kwargs=kwargs, x=x)
+        return [entry_call(test, ctx, "forward", args, kwargs, **options)]
+
+    def unpack(self, test: dict, student: dict[str, CallResult], ctx: CheckContext):
+        """``(result, output, weights, failure)``; failure is a TestResult when unusable."""
+        result = student.get(ctx.call_name("forward"))
+        out, reason = module_output(result, ctx.memo["x"], test)
+        if out is None:
+            return result, None, None, result_for(test, False, reason)
+        weights, reason = find_layers(result.parameters, test)
+        if weights is None:
+            return result, out, None, result_for(test, False, reason)
+        return result, out, weights, None
+
+    def tolerance(self, test: dict) -> Tolerance:
+        return Tolerance(float(test.get("rtol", MLP_RTOL)), float(test.get("atol", MLP_ATOL)))
+
+
+@register("torch_mlp_structure")
+class TorchMlpStructureCheck(_MlpCheck):
+    """Two nn.Linear layers with the right shapes and biases, and the right output shape."""
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        result, _, _, failure = self.unpack(test, student, ctx)
+        if failure:
+            return failure
+        linears = [name for name, cls in (result.modules or ()) if cls == "Linear"]
+        if len(linears) != 2:
+            return result_for(
+                test, False, f"expected two nn.Linear submodules, found {len(linears)}"
+            )
+        in_f, hidden_f, out_f = sizes(test)
+        return result_for(
+            test,
+            True,
+            f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f}) found, output shape is right",
+        )
+
+
+@register("torch_mlp_forward")
+class TorchMlpForwardCheck(_MlpCheck):
+    """The output equals relu(x @ W1.T + b1) @ W2.T + b2 from the module's own weights."""
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        hidden = bool(test.get("hidden", False))
+        _, out, weights, failure = self.unpack(test, student, ctx)
+        if failure:
+            return failure
+        x = ctx.memo["x"].astype(np.float64)
+        expected = weights.logits(x)
+        comparison = compare_arrays(expected, out.astype(np.float64), self.tolerance(test))
+        if comparison.ok:
+            return result_for(
+                test, True, "" if hidden else "the output equals relu(x W1^T + b1) W2^T + b2"
+            )
+        activation = final_activation(out.astype(np.float64), expected)
+        if activation:
+            add_torch_hint(ctx, "activation_on_logits", activation=activation)
+        linear_only = x @ weights.w1.T @ weights.w2.T + weights.b1 @ weights.w2.T + weights.b2
+        if compare_arrays(linear_only, out.astype(np.float64), self.tolerance(test)).ok:
+            add_torch_hint(ctx, "missing_hidden_activation")
+        if hidden:
+            return result_for(
+                test,
+                False,
+                f"the output is not relu(x W1^T + b1) W2^T + b2 for your module's own weights "
+                f"({comparison.mismatches} of {comparison.size} values differ)",
+            )
+        call = describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"])
+        return result_for(
+            test,
+            False,
+            f"{call}\nexpected (from your own weights): {format_array(expected.astype(out.dtype))}\n"
+            f"got:                               {format_array(out)}\n{comparison.message}",
+        )
+
+
+@register("torch_mlp_logits")
+class TorchMlpLogitsCheck(_MlpCheck):
+    """No activation after the last layer: nn.CrossEntropyLoss wants raw logits."""
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        _, out, weights, failure = self.unpack(test, student, ctx)
+        if failure:
+            return failure
+        logits = weights.logits(ctx.memo["x"].astype(np.float64))
+        activation = final_activation(out.astype(np.float64), logits)
+        if activation:
+            add_torch_hint(ctx, "activation_on_logits", activation=activation)
+            return result_for(
+                test,
+                False,
+                f"your output is {activation}(logits): return the last layer's output as it is; "
+                "nn.CrossEntropyLoss applies log-softmax itself",
+            )
+        return result_for(test, True, "the output is raw logits")
+
+
+@register("torch_mlp_grad")
+class TorchMlpGradCheck(_MlpCheck):
+    """The gradient with respect to x flows back through both layers and the ReLU."""
+
+    with_upstream = True
+
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
+        hidden = bool(test.get("hidden", False))
+        result, _, weights, failure = self.unpack(test, student, ctx)
+        if failure:
+            return failure
+        got = grad_of(result, 0)
+        if got is None:
+            add_torch_hint(ctx, "detached_graph")
+            return result_for(
+                test,
+                False,
+                "no gradient reached the input x: the computation graph is cut "
+                "(.detach(), .data, a NumPy round trip or torch.tensor(...) inside forward)",
+            )
+        x, upstream = ctx.memo["x"].astype(np.float64), ctx.memo["upstream"].astype(np.float64)
+        expected = ((upstream @ weights.w2) * (weights.hidden_pre(x) > 0)) @ weights.w1
+        comparison = compare_arrays(expected, got.astype(np.float64), self.tolerance(test))
+        if comparison.ok:
+            return result_for(
+                test, True, "" if hidden else "the gradient with respect to x is right"
+            )
+        if hidden:
+            return result_for(
+                test,
+                False,
+                f"the gradient with respect to x is wrong in {comparison.mismatches} places",
+            )
+        return result_for(
+            test,
+            False,
+            f"expected gradient (from your own weights): {format_array(expected.astype(got.dtype))}\n"
+            f"got gradient:                              {format_array(got)}\n{comparison.message}",
+        )
