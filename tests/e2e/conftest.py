@@ -46,7 +46,9 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
-        pytest.fail(f"end-to-end tests need Redis at REDIS_URL={url} (./run tests starts one): {exc}")
+        pytest.fail(
+            f"end-to-end tests need Redis at REDIS_URL={url} (./run tests starts one): {exc}"
+        )
     return url
 
 

@@ -6,16 +6,17 @@ passwords. Used by ``./run demo``; never run it on a production database.
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from exercises.management.commands.grader_account import GRADER_USERNAME
 from exercises.models import Course, CourseExercise, Exercise, Membership
 
 COURSE_SLUG = "demo"
@@ -23,7 +24,6 @@ DEMO_USERS = (
     ("student", "demo-student", "student-pass-1"),
     ("instructor", "demo-teacher", "teacher-pass-1"),
 )
-GRADER_USERNAME = "grader"
 
 
 class Command(BaseCommand):
@@ -51,15 +51,10 @@ class Command(BaseCommand):
             token, _ = Token.objects.get_or_create(user=user)
             credentials[role] = {"username": username, "password": password, "token": token.key}
 
-        # The workers' service account: no password (token only), member of the
-        # graders group, which access.py lets post results for every course.
-        grader, created = users.objects.get_or_create(username=GRADER_USERNAME)
-        if created:
-            grader.set_unusable_password()
-            grader.save(update_fields=["password"])
-        grader.groups.add(Group.objects.get_or_create(name=settings.ACTQUIZ_GRADER_GROUP)[0])
-        token, _ = Token.objects.get_or_create(user=grader)
-        credentials["grader"] = {"username": GRADER_USERNAME, "token": token.key}
+        # The workers' service account, exactly as production creates it.
+        token_out = io.StringIO()
+        call_command("grader_account", print_token=True, stdout=token_out)
+        credentials["grader"] = {"username": GRADER_USERNAME, "token": token_out.getvalue().strip()}
 
         if options["json"]:
             self.stdout.write(json.dumps(credentials))
