@@ -1,0 +1,308 @@
+"""The zygote: a warm process with numpy and torch loaded that forks one child per job.
+
+Started by ``Sandbox`` as ``python -I -B -c ...`` with a scrubbed environment. It
+holds no reference code, expected outputs or secrets (every child can read its
+memory), and it never sees a job: the parent sends it only pipe descriptors, the
+forked child reads the job from its own pipe.
+
+Control protocol (SOCK_SEQPACKET, JSON messages):
+  parent -> zygote  {"op": "spawn", "id": n} + 4 fds (job r, result w, stdout w, stderr w)
+                    {"op": "kill", "pid": pid}
+  zygote -> parent  {"op": "ready", "layers": [...], "missing": {...}, "vm_bytes": n}
+                    {"op": "spawned", "id": n, "pid": pid}
+                    {"op": "exit", "pid": pid, "status": wait_status, "cpu": seconds}
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import sys
+from typing import Any
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+# Standard-library modules a submission may import. After the uid drop the child cannot
+# read the pyenv tree under /root, so anything not imported here is unavailable to it.
+PRELOADED = (
+    "math",
+    "cmath",
+    "random",
+    "statistics",
+    "functools",
+    "itertools",
+    "collections",
+    "collections.abc",
+    "typing",
+    "dataclasses",
+    "abc",
+    "copy",
+    "operator",
+    "numbers",
+    "decimal",
+    "fractions",
+    "warnings",
+    "traceback",
+    "re",
+    "string",
+    "enum",
+    "heapq",
+    "bisect",
+    "time",
+    "secrets",
+    "contextlib",
+    "inspect",
+    "types",
+    "textwrap",
+    "struct",
+    "array",
+    "json",
+    "unittest",
+    "unittest.mock",
+    "pprint",
+    "weakref",
+    "gc",
+)
+
+
+def _prepare_numerics(framework_warmup: bool) -> None:
+    for name in THREAD_VARIABLES:
+        os.environ[name] = "1"
+    import numpy as np
+
+    for name in PRELOADED:
+        __import__(name)
+    np.random.default_rng(0).random(3)
+    np.tanh(np.linspace(-1, 1, 8))
+    if framework_warmup:
+        import torch
+        from torch.nn import functional
+
+        # GNU OpenMP is not fork-safe once it has run a parallel region with threads.
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
+        x = torch.linspace(-2, 2, 16, dtype=torch.float64, requires_grad=True)
+        y = functional.softmax(torch.sigmoid(x) * torch.tanh(x) + torch.relu(x), dim=0)
+        y.backward(torch.ones_like(y))
+        torch.nn.Linear(3, 2)(torch.ones(1, 3)).sum().backward()
+        torch.from_numpy(np.ones(3)).numpy()
+        torch.special.expit(x.detach())
+    from graders.sandbox import harness  # noqa: F401 - load the child side before forking
+
+
+def _thread_count() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def _probe_layers(plan: Any) -> dict[str, str]:
+    """Fork a child that applies every layer; return ``{layer: error}`` for the ones that failed."""
+    from graders.sandbox import landlock, lockdown
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        failures: dict[str, str] = {}
+        steps = [
+            ("rlimits", lambda: lockdown.apply_job_limits(cpu_seconds=5, address_space=None)),
+            (
+                "uid",
+                lambda: (
+                    (
+                        os.setgroups([]),
+                        os.setresgid(65534, 65534, 65534),
+                        os.setresuid(65534, 65534, 65534),
+                    )
+                    if os.geteuid() == 0
+                    else None
+                ),
+            ),
+            ("no_new_privs", lambda: lockdown._prctl(38, 1)),
+            (
+                "landlock",
+                lambda: (
+                    landlock.restrict_self(plan.landlock_fd)
+                    if plan.landlock_fd is not None
+                    else (_ for _ in ()).throw(OSError("no Landlock ruleset"))
+                ),
+            ),
+            (
+                "seccomp",
+                lambda: (
+                    plan.seccomp.load()
+                    if plan.seccomp is not None
+                    else (_ for _ in ()).throw(OSError("no seccomp filter"))
+                ),
+            ),
+        ]
+        for name, step in steps:
+            try:
+                step()
+            except BaseException as exc:  # noqa: BLE001 - report, never raise in the probe
+                failures[name] = repr(exc)
+        os.write(write_fd, json.dumps(failures).encode())
+        os._exit(0)
+    os.close(write_fd)
+    data = b""
+    while chunk := os.read(read_fd, 65536):
+        data += chunk
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    return json.loads(data or b'{"probe": "the probe child died"}')
+
+
+def _build_plan(skip: set[str]) -> tuple[Any, dict[str, str]]:
+    from graders.sandbox import landlock, lockdown, seccomp_policy
+
+    missing: dict[str, str] = {}
+    if "netns" not in skip:
+        try:
+            lockdown.enter_empty_network_namespace()
+        except OSError as exc:
+            missing["netns"] = f"cannot create a network namespace: {exc}"
+    landlock_fd = None
+    try:
+        import sysconfig
+
+        roots = {sys.prefix, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+        roots |= {os.path.realpath(path) for path in roots}
+        landlock_fd = landlock.build_ruleset(sorted(path for path in roots if os.path.isdir(path)))
+    except OSError as exc:
+        missing["landlock"] = str(exc)
+    seccomp = None
+    try:
+        seccomp = seccomp_policy.compile_filter()
+    except (OSError, ImportError, RuntimeError) as exc:
+        missing["seccomp"] = f"libseccomp unavailable: {exc}"
+    plan = lockdown.Plan(
+        layers=frozenset(), landlock_fd=landlock_fd, seccomp=seccomp, zygote_pid=os.getpid()
+    )
+    for layer, error in _probe_layers(plan).items():
+        missing.setdefault(layer, error)
+    layers = frozenset(
+        layer for layer in lockdown.LAYERS if layer not in missing and layer not in skip
+    )
+    return lockdown.Plan(
+        layers=layers, landlock_fd=landlock_fd, seccomp=seccomp, zygote_pid=os.getpid()
+    ), missing
+
+
+class Zygote:
+    """The zygote's event loop: spawn requests, kill requests, reaping children."""
+
+    def __init__(self, control: socket.socket, plan: Any) -> None:
+        self.control = control
+        self.plan = plan
+        self.poller = select.poll()
+        self.poller.register(control.fileno(), select.POLLIN)
+        self.children: dict[int, int] = {}  # pidfd -> pid
+        self.null_fd = os.open(os.devnull, os.O_RDONLY)
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.control.send(json.dumps(message).encode())
+
+    def serve(self) -> None:
+        """Handle messages until the parent closes the control socket."""
+        while True:
+            for fd, _events in self.poller.poll():
+                if fd == self.control.fileno():
+                    if not self._handle_control():
+                        self._shutdown()
+                        return
+                else:
+                    self._reap(fd)
+
+    def _handle_control(self) -> bool:
+        data, fds, _flags, _addr = socket.recv_fds(self.control, 65536, 8)
+        if not data:
+            return False
+        message = json.loads(data)
+        if message.get("op") == "spawn" and len(fds) == 4:
+            self._spawn(message["id"], fds)
+        elif message.get("op") == "kill":
+            self._kill(int(message["pid"]))
+        for fd in fds if message.get("op") != "spawn" else ():
+            os.close(fd)
+        return True
+
+    def _spawn(self, request_id: int, fds: list[int]) -> None:
+        from graders.sandbox import harness, lockdown
+
+        memory_base = lockdown.address_space_bytes()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                harness.child_main(self.plan, (*fds, self.null_fd), memory_base)
+            finally:
+                os._exit(73)
+        for fd in fds:
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        self.children[pidfd] = pid
+        self.poller.register(pidfd, select.POLLIN)
+        self.send({"op": "spawned", "id": request_id, "pid": pid})
+
+    def _kill(self, pid: int) -> None:
+        for pidfd, child in self.children.items():
+            if child == pid:
+                # A pidfd cannot hit a recycled pid: the child is not reaped until _reap.
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+
+    def _reap(self, pidfd: int) -> None:
+        pid = self.children.pop(pidfd)
+        self.poller.unregister(pidfd)
+        os.close(pidfd)
+        _, status, usage = os.wait4(pid, 0)
+        self.send(
+            {"op": "exit", "pid": pid, "status": status, "cpu": usage.ru_utime + usage.ru_stime}
+        )
+
+    def _shutdown(self) -> None:
+        for pidfd in list(self.children):
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _set_parent_death_signal(parent_pid: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the worker
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    """Run the zygote. ``argv``: parent pid, control fd, comma-separated layers to skip."""
+    parent_pid, control_fd = int(argv[0]), int(argv[1])
+    skip = {layer for layer in argv[2].split(",") if layer} if len(argv) > 2 else set()
+    _set_parent_death_signal(parent_pid)
+    control = socket.socket(fileno=control_fd)
+    _prepare_numerics(framework_warmup=True)
+    plan, missing = _build_plan(skip)
+    from graders.sandbox import lockdown
+
+    # Everything allocated so far lives for the zygote's lifetime: keeping it out of the
+    # collector means a child's GC pass does not copy these pages on write.
+    gc.freeze()
+    control.send(
+        json.dumps(
+            {
+                "op": "ready",
+                "layers": sorted(plan.layers),
+                "missing": missing,
+                "threads": _thread_count(),
+                "vm_bytes": lockdown.address_space_bytes(),
+            }
+        ).encode()
+    )
+    Zygote(control, plan).serve()
