@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 from typing import Any
 
 from celery import Task, shared_task
@@ -158,7 +159,13 @@ def grade_submission(
             # "started" is only progress information: grade anyway, the result post
             # below retries until the web tier is back.
             logger.warning("could not report start of submission %s: %s", submission_id, exc)
+        began = time.perf_counter()
         verdict = grade_to_verdict(exercise, submission)
+        # Worker-side grading time, for the end-to-end benchmark's breakdown; it is
+        # part of the verdict, so a retried delivery re-posts the identical body.
+        verdict.setdefault("extra", {})["grading_ms"] = round(
+            (time.perf_counter() - began) * 1000, 1
+        )
     try:
         client.post_result(submission_id, grading_attempt, verdict, config=config)
     except client.SupersededAttempt:
