@@ -1,0 +1,125 @@
+"""Choice questions: single, select-all-that-apply and matching, graded and validated."""
+
+from __future__ import annotations
+
+import pytest
+
+from graders.engine.answers import InvalidAnswer, grade_answer, public_spec, validate_answer
+from graders.engine.types import Submission
+from tests.graders.engine.answer_specs import catalog_spec
+
+
+def grade(slug: str, answer: object):
+    return grade_answer(catalog_spec(slug), Submission(seed=7, answer=answer))
+
+
+def test_it_gives_full_marks_for_the_right_single_choice() -> None:
+    verdict = grade("why-nonlinearity", "collapse")
+    assert verdict.status == "graded"
+    assert verdict.score == verdict.max_score == 2
+    assert verdict.tests[0].passed
+    assert verdict.extra["ko"]["messages"]["answer"] == "정답입니다."
+
+
+def test_it_explains_why_a_wrong_single_choice_is_wrong() -> None:
+    verdict = grade("cross-entropy-logits", "softmax")
+    assert verdict.score == 0
+    assert not verdict.tests[0].passed
+    assert "applies log-softmax itself" in verdict.tests[0].message
+    assert "log-softmax를 적용합니다" in verdict.extra["ko"]["messages"]["answer"]
+
+
+def test_it_gives_full_marks_when_exactly_the_true_statements_are_picked() -> None:
+    verdict = grade("zero-centered", ["tanh-centred", "sigmoid-same-sign", "tanh-odd"])
+    assert verdict.score == verdict.max_score == 3
+
+
+def test_it_gives_partial_credit_for_some_true_statements() -> None:
+    verdict = grade("zero-centered", ["tanh-centred", "tanh-odd"])
+    assert verdict.score == pytest.approx(2)
+    assert "2 of 3" in verdict.tests[0].message
+
+
+def test_each_wrong_pick_cancels_one_right_pick() -> None:
+    verdict = grade("zero-centered", ["tanh-centred", "tanh-odd", "relu-centred"])
+    assert verdict.score == pytest.approx(1)
+    assert "(0 to +inf)" in verdict.tests[0].message
+
+
+def test_picking_every_statement_earns_nothing() -> None:
+    spec = catalog_spec("zero-centered")
+    everything = [c["id"] for c in spec.spec["choices"]]
+    assert grade("zero-centered", everything).score == 0
+
+
+def test_an_empty_selection_is_a_valid_answer_worth_nothing() -> None:
+    assert grade("zero-centered", []).score == 0
+
+
+def test_it_gives_full_marks_for_a_correct_matching() -> None:
+    verdict = grade(
+        "output-activation", {"binary": "sigmoid", "multiclass": "softmax", "hidden": "relu"}
+    )
+    assert verdict.score == verdict.max_score == 3
+    assert [t.name for t in verdict.tests] == ["binary", "multiclass", "hidden"]
+
+
+def test_a_matching_item_accepts_any_of_its_listed_choices() -> None:
+    verdict = grade(
+        "output-activation",
+        {"binary": "sigmoid", "multiclass": "softmax", "hidden": "leaky-relu"},
+    )
+    assert verdict.score == 3
+
+
+def test_it_scores_each_matching_item_on_its_own_and_explains_the_wrong_one() -> None:
+    verdict = grade(
+        "output-activation", {"binary": "sigmoid", "multiclass": "sigmoid", "hidden": None}
+    )
+    assert verdict.score == pytest.approx(1)
+    results = {t.name: t for t in verdict.tests}
+    assert results["binary"].passed
+    assert "independent probability" in results["multiclass"].message
+    assert results["hidden"].message == "No choice given."
+
+
+@pytest.mark.parametrize(
+    ("slug", "answer", "fragment"),
+    [
+        ("why-nonlinearity", ["collapse"], "must be a choice id"),
+        ("why-nonlinearity", "linear", "unknown choice"),
+        ("why-nonlinearity", 1, "must be a choice id"),
+        ("why-nonlinearity", None, "must be a choice id"),
+        ("zero-centered", "tanh-odd", "must be a list"),
+        ("zero-centered", ["tanh-odd", "tanh-odd"], "more than once"),
+        ("zero-centered", ["tanh-odd", "nope"], "unknown choice"),
+        ("zero-centered", [{"id": "tanh-odd"}], "must be a choice id"),
+        ("output-activation", ["sigmoid", "softmax", "relu"], "must map each item"),
+        ("output-activation", {"binary": "sigmoid", "multiclass": "softmax"}, "Missing item"),
+        (
+            "output-activation",
+            {"binary": "sigmoid", "multiclass": "softmax", "hidden": "relu", "extra": "relu"},
+            "Unknown item",
+        ),
+        (
+            "output-activation",
+            {"binary": "gelu", "multiclass": "softmax", "hidden": "relu"},
+            "unknown choice",
+        ),
+    ],
+)
+def test_it_rejects_a_malformed_choice_answer(slug: str, answer: object, fragment: str) -> None:
+    spec = catalog_spec(slug)
+    with pytest.raises(InvalidAnswer, match=fragment):
+        validate_answer(spec, answer)
+    with pytest.raises(InvalidAnswer):
+        grade_answer(spec, Submission(seed=1, answer=answer))
+
+
+def test_the_public_spec_shows_the_choices_but_not_the_key_or_the_explanations() -> None:
+    visible = public_spec(catalog_spec("output-activation"))
+    assert visible["mode"] == "matching"
+    assert [c["id"] for c in visible["choices"]][:2] == ["sigmoid", "softmax"]
+    assert "answer" not in visible
+    assert all(set(item) == {"id", "en", "ko"} for item in visible["items"])
+    assert all(set(choice) == {"id", "en", "ko"} for choice in visible["choices"])
