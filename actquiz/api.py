@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -53,6 +54,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     ``exc`` is the exception, ``context`` DRF's view context. Returns the response;
     an unexpected exception is logged and becomes a 500 with the same body shape.
     """
+    # Django's own 404 and 403 become DRF exceptions here, so they get the body too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.error("unhandled error in %s", context.get("view"), exc_info=exc)
