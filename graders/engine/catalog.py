@@ -28,9 +28,7 @@ def load_catalog(path: str | Path) -> list[dict[str, Any]]:
     root = Path(path)
     if not root.is_dir():
         raise CatalogError(f"{root}: not a directory")
-    folders = sorted(
-        p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    )
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     return [load_exercise(folder) for folder in folders]
 
 
@@ -72,9 +70,7 @@ def load_exercise(folder: Path) -> dict[str, Any]:
 
 def _load_code(folder: Path, data: dict[str, Any], fail: Any) -> None:
     if data.get("framework") not in FRAMEWORKS:
-        raise fail(
-            f"framework must be one of {FRAMEWORKS}, not {data.get('framework')!r}"
-        )
+        raise fail(f"framework must be one of {FRAMEWORKS}, not {data.get('framework')!r}")
     entry = data.get("entry_point")
     if not isinstance(entry, str) or not entry.isidentifier():
         raise fail(f"entry_point must be a Python name, not {entry!r}")
@@ -93,9 +89,7 @@ def _load_code(folder: Path, data: dict[str, Any], fail: Any) -> None:
             raise fail(f"{name} has a syntax error: {exc}") from exc
         if entry not in defined:
             raise fail(f"{name} does not define {entry!r}")
-    wrong = (
-        sorted((folder / "wrong").glob("*.py")) if (folder / "wrong").is_dir() else []
-    )
+    wrong = sorted((folder / "wrong").glob("*.py")) if (folder / "wrong").is_dir() else []
     if not wrong:
         raise fail("needs at least one known-wrong solution in wrong/*.py")
     data["wrong_solutions"] = {p.name: p.read_text(encoding="utf-8") for p in wrong}
@@ -124,24 +118,17 @@ def _check_tests(data: dict[str, Any], fail: Any) -> None:
     for test in tests:
         name = test.get("name")
         if not isinstance(name, str) or not name or "/" in name or name in names:
-            raise fail(
-                f"test names must be unique, non-empty and without '/': {name!r}"
-            )
+            raise fail(f"test names must be unique, non-empty and without '/': {name!r}")
         names.add(name)
         if test.get("check") not in CHECKS:
             raise fail(f"test {name!r}: unknown check {test.get('check')!r}")
-        if (
-            not isinstance(test.get("points", 1.0), (int, float))
-            or test.get("points", 1.0) < 0
-        ):
+        if not isinstance(test.get("points", 1.0), (int, float)) or test.get("points", 1.0) < 0:
             raise fail(f"test {name!r}: points must be a non-negative number")
         if test.get("hint_on_fail") is not None and test["hint_on_fail"] not in HINTS:
             raise fail(f"test {name!r}: unknown hint {test['hint_on_fail']!r}")
     total = sum(float(t.get("points", 1.0)) for t in tests)
     if abs(total - float(data["points"])) > 1e-9:
-        raise fail(
-            f"the tests' points add up to {total:g}, but points = {data['points']:g}"
-        )
+        raise fail(f"the tests' points add up to {total:g}, but points = {data['points']:g}")
     for hint in data["spec"].get("hints", []):
         if hint not in HINTS:
             raise fail(f"[spec] hints: unknown hint {hint!r}")

@@ -50,9 +50,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
     give ``status="graded"`` with score 0; a broken reference or sandbox gives
     ``status="failed"``.
     """
-    max_score = float(
-        sum(float(t.get("points", 1.0)) for t in spec.spec.get("tests", []))
-    )
+    max_score = float(sum(float(t.get("points", 1.0)) for t in spec.spec.get("tests", [])))
     base = {"exercise": spec.slug, "max_score": max_score, "seed": submission.seed}
     code = submission.code
     if not isinstance(code, str) or not code.strip():
@@ -72,9 +70,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         )
     try:
         plan = _plan(spec, submission)
-    except (
-        Exception
-    ) as exc:  # a malformed spec is the author's fault, never the student's
+    except Exception as exc:  # a malformed spec is the author's fault, never the student's
         log.exception("could not build the calls for %s", spec.slug)
         return Verdict(
             **base,
@@ -158,9 +154,7 @@ def _run_failed(spec: ExerciseSpec, base: dict[str, Any], run: RunResult) -> Ver
     """A verdict of 0 for a run that never reached the tests (syntax error, timeout, ...)."""
     reason = RUN_FAILURES.get(run.status, "your code could not be run")
     message = f"{reason}: {run.message}" if run.message else reason
-    tests = tuple(
-        result_for(t, False, f"not run: {reason}") for t in spec.spec.get("tests", [])
-    )
+    tests = tuple(result_for(t, False, f"not run: {reason}") for t in spec.spec.get("tests", []))
     return Verdict(
         **base,
         status="graded",
@@ -224,10 +218,14 @@ def _judge_all(
         evidence = Evidence(test=test, calls=calls, student=mine, reference=theirs)
         if not result.passed:
             hints.extend(_on_failure(test, detectors, evidence))
-        else:
+        elif test["check"] not in CHECKS_WITHOUT_VALUES:
             hints.extend(_warnings(test, calls, mine))
     score = round(sum(r.points for r in results), 9)
-    unique = list(dict.fromkeys(hints))
+    # One hint per name: the first test that triggered it says enough.
+    unique: list[tuple[str, str]] = []
+    for name, text in hints:
+        if name not in {n for n, _ in unique}:
+            unique.append((name, text))
     extra: dict[str, Any] = {
         "hint_names": [name for name, _ in unique],
         "wall_ms": round(student_run.wall_ms, 1),
@@ -244,9 +242,7 @@ def _judge_all(
     )
 
 
-def _on_failure(
-    test: dict, detectors: list[str], evidence: Evidence
-) -> list[tuple[str, str]]:
+def _on_failure(test: dict, detectors: list[str], evidence: Evidence) -> list[tuple[str, str]]:
     """Hints for a failed test: its own ``hint_on_fail`` plus every detector that fires."""
     found = []
     name = test.get("hint_on_fail")
@@ -259,21 +255,22 @@ def _on_failure(
     return found
 
 
+# A passed mutation test says nothing about the values, so its warnings are not
+# reported as "your values were right".
+CHECKS_WITHOUT_VALUES = ("no_mutation", "torch_no_mutation")
+
+# Underflow to 0 (exp(-1000)) is the right answer, not a sign of a fragile formula.
+WARNINGS_WORTH_A_HINT = ("overflow", "invalid value", "divide by zero")
+
+
 def _warnings(
     test: dict, calls: list[Call], student: dict[str, CallResult]
 ) -> list[tuple[str, str]]:
-    """A hint when a passed test's calls raised numerical warnings (a hint, never a penalty)."""
+    """A hint when a passed test's calls raised numerical warnings (never a penalty)."""
     for call in calls:
         result = student.get(call.name)
-        if result is not None and result.warnings:
-            return [
-                (
-                    "numerical_warning",
-                    hint_text(
-                        "numerical_warning",
-                        test=test["name"],
-                        warning=result.warnings[0],
-                    ),
-                )
-            ]
+        for warning in result.warnings if result is not None else ():
+            if any(kind in warning for kind in WARNINGS_WORTH_A_HINT):
+                text = hint_text("numerical_warning", test=test["name"], warning=warning)
+                return [("numerical_warning", text)]
     return []

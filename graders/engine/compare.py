@@ -28,9 +28,7 @@ def default_policy(framework: str | None) -> str:
     return "same" if framework == "torch" else "numeric"
 
 
-def compare_output(
-    expected: Any, got: Any, test: dict, framework: str | None
-) -> Comparison:
+def compare_output(expected: Any, got: Any, test: dict, framework: str | None) -> Comparison:
     """Compare the student's return value with the reference's.
 
     expected: the reference value (ndarray, scalar or tuple of them);

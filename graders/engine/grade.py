@@ -13,9 +13,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def grade(
-    spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None = None
-) -> Verdict:
+def grade(spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None = None) -> Verdict:
     """Grade one submission.
 
     spec: the exercise; submission: code or answer plus seed; sandbox: a started

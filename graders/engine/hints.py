@@ -50,12 +50,7 @@ def _pairs(ev: Evidence) -> list[tuple[Call, np.ndarray, np.ndarray]]:
         if s is None or r is None or not s.ok or not r.ok:
             continue
         got, exp = as_array(s.value), as_array(r.value)
-        if (
-            got is None
-            or exp is None
-            or got.shape != exp.shape
-            or got.dtype.kind not in "iufb"
-        ):
+        if got is None or exp is None or got.shape != exp.shape or got.dtype.kind not in "iufb":
             continue
         pairs.append((call, got.astype(np.float64), exp.astype(np.float64)))
     return pairs
@@ -63,18 +58,12 @@ def _pairs(ev: Evidence) -> list[tuple[Call, np.ndarray, np.ndarray]]:
 
 def _first_input(call: Call) -> np.ndarray | None:
     x = call.args[0] if call.args else None
-    return (
-        x.astype(np.float64)
-        if type(x) is np.ndarray and x.dtype.kind in "iuf"
-        else None
-    )
+    return x.astype(np.float64) if type(x) is np.ndarray and x.dtype.kind in "iuf" else None
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     with np.errstate(all="ignore"):
-        return a.size > 0 and bool(
-            np.allclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True)
-        )
+        return a.size > 0 and bool(np.allclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True))
 
 
 def _overflowed(ev: Evidence) -> dict | None:
@@ -120,20 +109,13 @@ def _wrong_at_zero(ev: Evidence) -> dict | None:
 def _default_alpha(ev: Evidence) -> dict | None:
     for call, got, exp in _pairs(ev):
         x = _first_input(call)
-        if (
-            "alpha" in call.kwargs
-            or len(call.args) > 1
-            or x is None
-            or x.shape != got.shape
-        ):
+        if "alpha" in call.kwargs or len(call.args) > 1 or x is None or x.shape != got.shape:
             continue
         negative = x < 0
         if not np.any(negative) or _close(got, exp):
             continue
         slopes = got[negative] / x[negative]
-        if np.allclose(slopes, slopes[0], rtol=1e-6) and _close(
-            got[~negative], exp[~negative]
-        ):
+        if np.allclose(slopes, slopes[0], rtol=1e-6) and _close(got[~negative], exp[~negative]):
             return {"alpha": float(slopes[0])}
     return None
 
@@ -148,9 +130,12 @@ def _any_row_dead(ev: Evidence) -> dict | None:
         if got is None:
             continue
         out = np.maximum(x @ w + b, 0)
-        if got.shape == (w.shape[1],) and np.array_equal(
-            got.astype(bool), np.any(out == 0, axis=0)
-        ):
+        if got.shape != (w.shape[1],):
+            continue
+        mask = got.astype(bool)
+        # With one row "any" and "all" agree; only a wrong answer can show the mistake.
+        wrong = not np.array_equal(mask, np.all(out == 0, axis=0))
+        if wrong and np.array_equal(mask, np.any(out == 0, axis=0)):
             return {}
     return None
 
@@ -158,23 +143,16 @@ def _any_row_dead(ev: Evidence) -> dict | None:
 def _summed_biases(ev: Evidence) -> dict | None:
     for call in ev.calls:
         s = ev.student.get(call.name)
-        if (
-            s is None
-            or not s.ok
-            or len(call.args) != 2
-            or not isinstance(s.value, tuple)
-            or len(s.value) != 2
-        ):
+        if s is None or not s.ok or len(call.args) != 2:
             continue
-        biases = call.args[1]
+        if not isinstance(s.value, tuple) or len(s.value) != 2:
+            continue
+        biases = [b for b in call.args[1] if type(b) is np.ndarray]
         got_b = as_array(s.value[1])
-        total = np.sum(np.stack(biases), axis=0) if biases else None
-        if (
-            got_b is not None
-            and total is not None
-            and got_b.shape == total.shape
-            and _close(got_b, total)
-        ):
+        # Only layers of one width can have their biases added up at all.
+        if got_b is None or not biases or any(b.shape != got_b.shape for b in biases):
+            continue
+        if _close(got_b, np.sum(biases, axis=0)):
             return {}
     return None
 

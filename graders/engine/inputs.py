@@ -37,9 +37,7 @@ def rng_for(seed: int, name: str) -> np.random.Generator:
     Returns a new numpy Generator.
     """
     key = zlib.crc32(name.encode("utf-8"))
-    return np.random.default_rng(
-        np.random.SeedSequence(int(seed) % 2**63, spawn_key=(key,))
-    )
+    return np.random.default_rng(np.random.SeedSequence(int(seed) % 2**63, spawn_key=(key,)))
 
 
 def build(desc: Any, rng: np.random.Generator) -> Any:
@@ -68,9 +66,7 @@ def build(desc: Any, rng: np.random.Generator) -> Any:
         return [build(d, rng) for d in desc["list"]]
     if "tuple" in desc:
         return tuple(build(d, rng) for d in desc["tuple"])
-    raise InputSpecError(
-        f"input description needs values, shape, integer, list or tuple: {desc!r}"
-    )
+    raise InputSpecError(f"input description needs values, shape, integer, list or tuple: {desc!r}")
 
 
 def build_all(
@@ -97,13 +93,9 @@ def _random_array(desc: dict, rng: np.random.Generator) -> np.ndarray:
     shape = tuple(int(n) for n in desc["shape"])
     dist = desc.get("dist", "normal")
     if dist == "normal":
-        data = rng.normal(
-            float(desc.get("loc", 0.0)), float(desc.get("scale", 1.0)), size=shape
-        )
+        data = rng.normal(float(desc.get("loc", 0.0)), float(desc.get("scale", 1.0)), size=shape)
     elif dist == "uniform":
-        data = rng.uniform(
-            float(desc.get("low", -1.0)), float(desc.get("high", 1.0)), size=shape
-        )
+        data = rng.uniform(float(desc.get("low", -1.0)), float(desc.get("high", 1.0)), size=shape)
     elif dist == "integers":
         data = rng.integers(
             int(desc.get("low", -5)),

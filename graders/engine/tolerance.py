@@ -85,9 +85,7 @@ def comparison_dtype(expected: np.dtype, got: np.dtype) -> np.dtype:
     return min(floats, key=lambda d: d.itemsize)
 
 
-def tolerance_for(
-    expected: np.dtype, got: np.dtype, test: dict | None = None
-) -> Tolerance:
+def tolerance_for(expected: np.dtype, got: np.dtype, test: dict | None = None) -> Tolerance:
     """The tolerance for comparing arrays of these dtypes, with a test's overrides.
 
     expected, got: dtypes of the reference and the student output.
@@ -96,9 +94,7 @@ def tolerance_for(
     """
     base = default_tolerance(comparison_dtype(expected, got))
     test = test or {}
-    return Tolerance(
-        float(test.get("rtol", base.rtol)), float(test.get("atol", base.atol))
-    )
+    return Tolerance(float(test.get("rtol", base.rtol)), float(test.get("atol", base.atol)))
 
 
 def dtype_problem(expected: np.ndarray, got: np.ndarray, policy: str) -> str | None:
@@ -124,11 +120,7 @@ def dtype_problem(expected: np.ndarray, got: np.ndarray, policy: str) -> str | N
 
 
 def _as_float(a: np.ndarray) -> np.ndarray:
-    return (
-        a.astype(np.float64)
-        if a.dtype.kind != "f"
-        else a.astype(np.float64, copy=False)
-    )
+    return a.astype(np.float64) if a.dtype.kind != "f" else a.astype(np.float64, copy=False)
 
 
 def compare_arrays(expected: np.ndarray, got: np.ndarray, tol: Tolerance) -> Comparison:

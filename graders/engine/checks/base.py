@@ -90,9 +90,7 @@ def make_call(
     # load and test without the sandbox package.
     from graders.sandbox import Call
 
-    return Call(
-        name=name, target=target, args=tuple(args), kwargs=dict(kwargs or {}), **options
-    )
+    return Call(name=name, target=target, args=tuple(args), kwargs=dict(kwargs or {}), **options)
 
 
 def result_for(test: dict, passed: bool, message: str) -> TestResult:
@@ -171,9 +169,7 @@ def format_array(value: Any, limit: int = 8) -> str:
     if type(value) is not np.ndarray:
         return repr(value)
     flat = value.reshape(-1)[:limit]
-    items = ", ".join(
-        f"{v:.4g}" if value.dtype.kind == "f" else str(v) for v in flat.tolist()
-    )
+    items = ", ".join(f"{v:.4g}" if value.dtype.kind == "f" else str(v) for v in flat.tolist())
     more = ", ..." if value.size > limit else ""
     shape = f" shape {value.shape}" if value.ndim != 1 else ""
     return f"[{items}{more}]{shape} {value.dtype.name}"

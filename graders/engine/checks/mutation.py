@@ -52,12 +52,8 @@ class NoMutationCheck:
             return result_for(test, False, problem)
         after = result.args_after
         if after is None or len(after) != len(ctx.memo["args"]):
-            return result_for(
-                test, False, "the arguments could not be read back after the call"
-            )
-        for position, (before, now) in enumerate(
-            zip(ctx.memo["args"], after, strict=True)
-        ):
+            return result_for(test, False, "the arguments could not be read back after the call")
+        for position, (before, now) in enumerate(zip(ctx.memo["args"], after, strict=True)):
             if type(before) is not np.ndarray:
                 continue
             changed = changed_elements(before, now)

@@ -63,9 +63,7 @@ class PropertyCheck:
         failure = property_failure(test, out.astype(np.float64))
         if failure:
             return result_for(test, False, failure)
-        return result_for(
-            test, True, PROPERTY_NAMES[test["property"]].format(**_bounds(test))
-        )
+        return result_for(test, True, PROPERTY_NAMES[test["property"]].format(**_bounds(test)))
 
 
 PROPERTY_NAMES = {
@@ -112,9 +110,5 @@ def property_failure(test: dict, out: np.ndarray) -> str | None:
         )
     if kind == "monotonic":
         drops = int(np.count_nonzero(np.diff(out.reshape(-1)) < 0))
-        return (
-            f"the output decreases {drops} times while the input increases"
-            if drops
-            else None
-        )
+        return f"the output decreases {drops} times while the input increases" if drops else None
     raise ValueError(f"unknown property {kind!r}")

@@ -30,9 +30,7 @@ class SpeedCheck:
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
         args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
-        call = make_call(
-            ctx.call_name("large"), ctx.entry_point, args, kwargs, **call_options(ctx)
-        )
+        call = make_call(ctx.call_name("large"), ctx.entry_point, args, kwargs, **call_options(ctx))
         ctx.memo["call"] = call
         return [call]
 
@@ -45,9 +43,7 @@ class SpeedCheck:
     ) -> TestResult:
         call = ctx.memo["call"]
         # Large inputs are never shown, so the values part is judged as a hidden test.
-        failure = judge_call(
-            call, "", {**test, "hidden": True}, student, reference, ctx
-        )
+        failure = judge_call(call, "", {**test, "hidden": True}, student, reference, ctx)
         if failure:
             return result_for(test, False, failure)
         mine, theirs = student[call.name].seconds, reference[call.name].seconds

@@ -94,5 +94,11 @@ class StabilityCheck:
             if failure:
                 failures.append(failure)
         if failures:
-            return result_for(test, False, "\n".join(failures))
+            # The first failure in full; the rest by probe only, to keep feedback short.
+            others = failures[1:]
+            message = failures[0]
+            if others:
+                labels = [f.split(":", 1)[0] for f in others]
+                message += "\nalso wrong on: " + "; ".join(labels)
+            return result_for(test, False, message)
         return result_for(test, True, "stable on: " + ", ".join(ctx.memo["labels"]))

