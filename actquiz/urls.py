@@ -10,4 +10,5 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    path("", include("exercises.page_urls")),
 ]

@@ -1,0 +1,173 @@
+// The exercise page: keep a draft, build the answer for the exercise kind, submit it
+// to the REST API, poll the submission and draw the verdict and the history row.
+(function () {
+  "use strict";
+  var ActQuiz = window.ActQuiz;
+
+  function readAnswer(form) {
+    var course = form.getAttribute("data-course");
+    var answer = readKind(form);
+    if (answer.body) { answer.body.course = course; }
+    return answer;
+  }
+
+  function readKind(form) {
+    var kind = form.getAttribute("data-kind");
+    var mode = form.getAttribute("data-mode") || "single";
+    if (kind === "code") {
+      return { body: { code: form.querySelector("#code").value } };
+    }
+    if (kind === "choice") {
+      if (mode === "matching") {
+        var matches = {};
+        form.querySelectorAll("select[data-item]").forEach(function (select) {
+          matches[select.getAttribute("data-item")] = select.value || null;
+        });
+        return { body: { answer: matches } };
+      }
+      var picked = Array.prototype.map.call(form.querySelectorAll("input[name=choice]:checked"), function (input) {
+        return input.value;
+      });
+      if (mode === "multiple") { return { body: { answer: picked } }; }
+      if (!picked.length) { return { problem: ["Pick an answer first.", "먼저 답을 고르세요."] }; }
+      return { body: { answer: picked[0] } };
+    }
+    if (kind === "numeric") {
+      if (form.getAttribute("data-variant")) {
+        var parts = {};
+        var bad = false;
+        form.querySelectorAll("input[data-part]").forEach(function (input) {
+          if (input.value.trim() === "") { parts[input.getAttribute("data-part")] = null; return; }
+          var number = Number(input.value);
+          if (!isFinite(number) || input.validity.badInput) { bad = true; }
+          parts[input.getAttribute("data-part")] = number;
+        });
+        if (bad) { return { problem: ["Every answer must be a number.", "모든 답은 숫자여야 합니다."] }; }
+        return { body: { answer: parts } };
+      }
+      var field = form.querySelector("#answer-number");
+      if (field.value.trim() === "" || field.validity.badInput || !isFinite(Number(field.value))) {
+        return { problem: ["Enter a number first.", "먼저 숫자를 입력하세요."] };
+      }
+      return { body: { answer: Number(field.value) } };
+    }
+    var text = form.querySelector("#answer-text").value;
+    if (!text.trim()) { return { problem: ["Write an answer first.", "먼저 답을 쓰세요."] }; }
+    return { body: { answer: text } };
+  }
+
+  function showError(form, en, ko) {
+    var box = form.querySelector("#submit-error");
+    box.textContent = "";
+    box.appendChild(ActQuiz.bilingual("span", "", en, ko));
+    box.hidden = false;
+  }
+
+  function errorText(result) {
+    if (result.status === 413 || result.code === "too_large") {
+      return ["Your submission is too large: " + result.message + " Make it shorter and submit again.",
+              "제출한 내용이 너무 큽니다: " + result.message + " 줄여서 다시 제출하세요."];
+    }
+    return [result.message, result.message];
+  }
+
+  function historyRow(table, submission, pageUrl) {
+    var body = table.tBodies[0];
+    var empty = body.querySelector(".empty-row");
+    if (empty) { empty.remove(); }
+    var row = body.querySelector('tr[data-submission="' + submission.id + '"]');
+    if (!row) {
+      row = document.createElement("tr");
+      row.setAttribute("data-submission", submission.id);
+      for (var i = 0; i < 4; i += 1) { row.appendChild(document.createElement("td")); }
+      row.cells[3].className = "num";
+      body.insertBefore(row, body.firstChild);
+    }
+    var link = document.createElement("a");
+    link.href = pageUrl;
+    link.textContent = submission.attempt || submission.id;
+    row.cells[0].textContent = "";
+    row.cells[0].appendChild(link);
+    var created = submission.created_at ? new Date(submission.created_at) : new Date();
+    row.cells[1].textContent = created.toLocaleString();
+    var labels = {
+      queued: ["queued", "대기 중", "badge-info"],
+      running: ["grading", "채점 중", "badge-info"],
+      graded: ["graded", "채점 완료", "badge-ok"],
+      failed: ["grading failed", "채점 실패", "badge-error"],
+    }[submission.status] || [submission.status, submission.status, "badge-muted"];
+    row.cells[2].textContent = "";
+    row.cells[2].appendChild(ActQuiz.bilingual("span", "badge " + labels[2], labels[0], labels[1]));
+    var score = submission.reviewed_score !== null && submission.reviewed_score !== undefined
+      ? submission.reviewed_score : submission.score;
+    row.cells[3].textContent = submission.status === "graded"
+      ? ActQuiz.formatScore(score) + " / " + ActQuiz.formatScore(submission.max_score) : "–";
+  }
+
+  function setupDraft(form) {
+    var area = form.querySelector("#code");
+    if (!area) { return; }
+    ActQuiz.enhanceEditor(area);
+    var key = form.getAttribute("data-draft-key");
+    var starter = JSON.parse(document.getElementById("starter-code").textContent);
+    try {
+      var draft = localStorage.getItem(key);
+      if (draft !== null && draft !== "") { area.value = draft; }
+    } catch (e) { /* storage unavailable: start from the starter code */ }
+    var timer = null;
+    area.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        try { localStorage.setItem(key, area.value); } catch (e) { /* full or disabled */ }
+      }, 300);
+    });
+    form.querySelector("#reset-code").addEventListener("click", function () {
+      area.value = starter;
+      try { localStorage.removeItem(key); } catch (e) { /* nothing to remove */ }
+      area.focus();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("answer-form");
+    if (!form) { return; }
+    var result = document.getElementById("result");
+    var history = document.getElementById("history");
+    var button = form.querySelector("#submit-button");
+    var status = form.querySelector("#submit-status");
+    var busy = false;
+    setupDraft(form);
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) { return; }
+      form.querySelector("#submit-error").hidden = true;
+      var answer = readAnswer(form);
+      if (answer.problem) { showError(form, answer.problem[0], answer.problem[1]); return; }
+      busy = true;
+      button.disabled = true;
+      status.textContent = "";
+      status.appendChild(ActQuiz.bilingual("span", "", "Submitting…", "제출하는 중…"));
+      ActQuiz.api(form.getAttribute("data-submit-url"), "POST", answer.body).then(function (response) {
+        busy = false;
+        button.disabled = false;
+        status.textContent = "";
+        if (!response.ok) {
+          var text = errorText(response);
+          showError(form, text[0], text[1]);
+          return;
+        }
+        var created = response.data;
+        var pageUrl = form.getAttribute("data-submission-page").replace(/\/0\/$/, "/" + created.id + "/");
+        var pollUrl = created.url || "/api/v1/submissions/" + created.id + "/";
+        ActQuiz.renderVerdict(result, { status: created.status || "queued" });
+        ActQuiz.pollSubmission(pollUrl, function (submission) {
+          ActQuiz.renderVerdict(result, submission);
+          historyRow(history, submission, pageUrl);
+        }, function (failure) {
+          showError(form, "Could not fetch the result: " + failure.message, "결과를 가져오지 못했습니다: " + failure.message);
+        });
+      });
+    });
+  });
+})();

@@ -1,0 +1,236 @@
+// Talking to the REST API (session cookie + CSRF token) and drawing a verdict.
+// Everything that came from a submission is inserted as text, never as HTML: test
+// messages may quote the student's own exception text.
+(function () {
+  "use strict";
+  var ActQuiz = (window.ActQuiz = window.ActQuiz || {});
+
+  var ERROR_KINDS = {
+    syntax_error: ["Syntax error", "문법 오류"],
+    timeout: ["Time limit exceeded", "시간 제한 초과"],
+    memory: ["Memory limit exceeded", "메모리 제한 초과"],
+    forbidden: ["Forbidden call", "금지된 호출"],
+    missing_entry_point: ["Function not found", "함수를 찾을 수 없음"],
+    exception: ["Your code raised an exception", "코드 실행 중 예외 발생"],
+    output_limit: ["Too much output", "출력이 너무 많음"],
+    crash: ["Your code crashed", "코드가 비정상 종료됨"],
+  };
+
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (field) { return field.value; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // A failed call resolves to {ok: false, status, code, message}; a network failure too.
+  ActQuiz.api = function (url, method, body) {
+    var options = {
+      method: method || "GET",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(
+      function (response) {
+        return response.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+          if (response.ok) { return { ok: true, status: response.status, data: data }; }
+          var error = (data && data.error) || {};
+          return {
+            ok: false,
+            status: response.status,
+            code: error.code || "http_" + response.status,
+            message: error.message || ActQuiz.statusMessage(response.status),
+            fields: error.fields || null,
+          };
+        });
+      },
+      function () {
+        return { ok: false, status: 0, code: "network", message: ActQuiz.statusMessage(0) };
+      }
+    );
+  };
+
+  ActQuiz.statusMessage = function (status) {
+    if (status === 0) { return "The server cannot be reached. Check your connection and try again."; }
+    if (status === 403) { return "You are not allowed to do this (is your session still open? try reloading)."; }
+    if (status === 404) { return "Not found."; }
+    if (status === 413) { return "What you sent is too large."; }
+    if (status === 429) { return "Too many submissions in a short time. Wait a minute and try again."; }
+    if (status >= 500) { return "Something went wrong on the server. Please try again in a moment."; }
+    return "The request was refused (HTTP " + status + ").";
+  };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  // Two spans, one per language; the stylesheet shows the chosen one.
+  function bilingual(tag, className, en, ko) {
+    var node = el(tag, className);
+    node.appendChild(el("span", "only-en", en));
+    node.appendChild(el("span", "only-ko", ko === undefined || ko === null || ko === "" ? en : ko));
+    return node;
+  }
+  ActQuiz.bilingual = bilingual;
+
+  ActQuiz.formatScore = function (value) {
+    if (value === null || value === undefined) { return "–"; }
+    return String(Math.round(Number(value) * 100) / 100);
+  };
+
+  function humanName(name) {
+    return String(name).replace(/[_-]+/g, " ");
+  }
+
+  function verdictOf(submission) {
+    return submission.verdict || {};
+  }
+
+  function koreanMessages(submission) {
+    var extra = verdictOf(submission).extra || {};
+    return extra.ko || {};
+  }
+
+  function renderScore(container, submission) {
+    var head = el("div", "result-head");
+    var pending = submission.status === "queued" || submission.status === "running";
+    if (pending) {
+      head.appendChild(el("span", "spinner"));
+      head.appendChild(
+        submission.status === "running"
+          ? bilingual("span", "result-status", "Grading your submission…", "채점 중입니다…")
+          : bilingual("span", "result-status", "Waiting for a grader…", "채점 대기 중입니다…")
+      );
+      head.setAttribute("data-status", submission.status);
+      container.appendChild(head);
+      return;
+    }
+    if (submission.status === "failed") {
+      head.appendChild(bilingual("span", "result-status",
+        "Your submission could not be graded because of a problem on our side. It will be graded again automatically.",
+        "서버 쪽 문제로 채점하지 못했습니다. 자동으로 다시 채점됩니다."));
+      head.setAttribute("data-status", "failed");
+      container.appendChild(head);
+      return;
+    }
+    var score = submission.reviewed_score !== null && submission.reviewed_score !== undefined
+      ? submission.reviewed_score : submission.score;
+    var full = Number(score) >= Number(submission.max_score) - 1e-9;
+    head.setAttribute("data-status", "graded");
+    var scoreNode = el("p", "score " + (full ? "score-full" : Number(score) > 0 ? "score-partial" : "score-zero"));
+    scoreNode.appendChild(bilingual("span", "score-label", "Score", "점수"));
+    var value = el("span", "score-value", ActQuiz.formatScore(score) + " / " + ActQuiz.formatScore(submission.max_score));
+    value.setAttribute("data-testid", "score");
+    scoreNode.appendChild(value);
+    head.appendChild(scoreNode);
+    if (full) { head.appendChild(bilingual("span", "badge badge-ok", "Full marks", "만점")); }
+    container.appendChild(head);
+  }
+
+  function renderError(container, error) {
+    if (!error) { return; }
+    var labels = ERROR_KINDS[error.kind] || [humanName(error.kind || "error"), humanName(error.kind || "오류")];
+    var box = el("div", "verdict-error");
+    box.setAttribute("data-kind", error.kind || "");
+    box.appendChild(bilingual("h3", "h-small", labels[0], labels[1]));
+    if (error.message) { box.appendChild(el("pre", "error-message", error.message)); }
+    container.appendChild(box);
+  }
+
+  function renderTests(container, submission) {
+    var tests = submission.tests || [];
+    if (!tests.length) { return; }
+    var ko = koreanMessages(submission).messages || {};
+    var list = el("ul", "tests");
+    tests.forEach(function (test) {
+      var item = el("li", "test " + (test.passed ? "test-pass" : "test-fail"));
+      item.setAttribute("data-test", test.name);
+      var line = el("div", "test-line");
+      var mark = el("span", "test-mark", test.passed ? "✓" : "✗");
+      mark.setAttribute("aria-hidden", "true");
+      line.appendChild(mark);
+      line.appendChild(el("span", "visually-hidden", test.passed ? "passed:" : "failed:"));
+      line.appendChild(el("span", "test-name", test.hidden ? humanName(test.name) + " (hidden)" : humanName(test.name)));
+      line.appendChild(el("span", "test-points", ActQuiz.formatScore(test.points) + " / " + ActQuiz.formatScore(test.max_points)));
+      item.appendChild(line);
+      if (test.message) {
+        item.appendChild(bilingual("div", "test-message", test.message, ko[test.name]));
+      }
+      list.appendChild(item);
+    });
+    container.appendChild(list);
+  }
+
+  function renderHints(container, submission) {
+    var hints = submission.hints || [];
+    if (!hints.length) { return; }
+    var ko = koreanMessages(submission).hints || [];
+    var box = el("div", "hints");
+    box.appendChild(bilingual("h3", "h-small", "Hints", "힌트"));
+    var list = el("ul");
+    hints.forEach(function (hint, i) { list.appendChild(bilingual("li", "", hint, ko[i])); });
+    box.appendChild(list);
+    container.appendChild(box);
+  }
+
+  function renderReview(container, submission) {
+    if (submission.reviewed_score !== null && submission.reviewed_score !== undefined) {
+      var box = el("div", "review-note");
+      box.appendChild(bilingual("h3", "h-small", "Instructor review", "강사 검토"));
+      box.appendChild(bilingual("p", "",
+        "Reviewed score: " + ActQuiz.formatScore(submission.reviewed_score) + " / " + ActQuiz.formatScore(submission.max_score),
+        "검토 점수: " + ActQuiz.formatScore(submission.reviewed_score) + " / " + ActQuiz.formatScore(submission.max_score)));
+      if (submission.review_comment) { box.appendChild(el("p", "review-comment", submission.review_comment)); }
+      container.appendChild(box);
+    } else if (submission.needs_review && submission.status === "graded") {
+      container.appendChild(bilingual("p", "alert alert-info",
+        "An instructor will review this answer; the score may change.",
+        "강사가 이 답을 검토합니다. 점수가 바뀔 수 있습니다."));
+    }
+  }
+
+  // Draw ``submission`` (the API's submission body) into ``container``.
+  ActQuiz.renderVerdict = function (container, submission) {
+    container.textContent = "";
+    container.hidden = false;
+    container.setAttribute("data-status", submission.status);
+    renderScore(container, submission);
+    if (submission.status === "graded" || submission.status === "failed") {
+      renderError(container, submission.status === "graded" ? submission.error : null);
+      renderTests(container, submission);
+      renderHints(container, submission);
+      renderReview(container, submission);
+    }
+  };
+
+  // Poll ``url`` until the submission is final; ``onUpdate`` gets every body seen.
+  ActQuiz.pollSubmission = function (url, onUpdate, onError) {
+    var delay = 500;
+    var failures = 0;
+    function tick() {
+      ActQuiz.api(url).then(function (result) {
+        if (!result.ok) {
+          failures += 1;
+          if (failures >= 5 || (result.status >= 400 && result.status < 500)) { onError(result); return; }
+        } else {
+          failures = 0;
+          onUpdate(result.data);
+          if (result.data.status === "graded" || result.data.status === "failed") { return; }
+        }
+        delay = Math.min(delay * 1.5, 3000);
+        window.setTimeout(tick, delay);
+      });
+    }
+    tick();
+  };
+})();

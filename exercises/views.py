@@ -1,0 +1,216 @@
+"""Pages for students and instructors: thin views over access rules and selectors.
+
+Every page reads through ``exercises.access`` (what this user may see) and renders a
+template; every write (submitting, reviewing) goes from the page's JavaScript to the
+REST API, so the pages and the API cannot disagree about validation or access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from exercises import access, selectors, services
+from exercises.models import Course, Exercise, Membership, Submission
+from exercises.progress import course_progress
+
+LOGIN_URL = "pages:login"
+# How many earlier submissions the exercise page lists.
+HISTORY_LENGTH = 20
+API_ROOT = "/api/v1"
+
+
+def _visible_course(request: HttpRequest, slug: str) -> Course:
+    return get_object_or_404(access.courses_visible_to(request.user), slug=slug)
+
+
+def _course_exercises(request: HttpRequest, course: Course) -> list[Exercise]:
+    visible = set(access.exercises_visible_to(request.user).values_list("id", flat=True))
+    return [e for e in selectors.course_exercises(course) if e.id in visible]
+
+
+def _is_instructor(request: HttpRequest, course: Course) -> bool:
+    return access.can_view_gradebook(request.user, course)
+
+
+@login_required(login_url=LOGIN_URL)
+def home(request: HttpRequest) -> HttpResponse:
+    """List the courses the signed-in user belongs to.
+
+    Args:
+        request: the page request.
+
+    Returns:
+        The course list page.
+    """
+    courses = [
+        {"course": course, "instructor": _is_instructor(request, course)}
+        for course in access.courses_visible_to(request.user).order_by("title")
+    ]
+    return render(request, "exercises/home.html", {"courses": courses})
+
+
+@login_required(login_url=LOGIN_URL)
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a course's exercises with the user's best score and status on each.
+
+    Args:
+        request: the page request.
+        slug: the course slug; a course the user is not in is a 404.
+
+    Returns:
+        The course page.
+    """
+    course = _visible_course(request, slug)
+    exercises = _course_exercises(request, course)
+    context = {
+        "course": course,
+        "progress": course_progress(request.user, course, exercises),
+        "instructor": _is_instructor(request, course),
+    }
+    return render(request, "exercises/course.html", context)
+
+
+@ensure_csrf_cookie
+@login_required(login_url=LOGIN_URL)
+def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpResponse:
+    """Show one exercise with the form that submits an answer through the REST API.
+
+    Args:
+        request: the page request.
+        course_slug: the course the exercise is taken in.
+        slug: the exercise slug; one the course does not offer, or the user may not
+            see (unpublished, for a student), is a 404.
+
+    Returns:
+        The exercise page: prompt, signature, editor or answer form, earlier submissions.
+    """
+    course = _visible_course(request, course_slug)
+    exercise = next((e for e in _course_exercises(request, course) if e.slug == slug), None)
+    if exercise is None:
+        raise Http404("No such exercise in this course.")
+    variant = None
+    if exercise.kind == Exercise.Kind.NUMERIC:
+        seed = services.variant_for(user=request.user, exercise=exercise).seed
+        variant = selectors.exercise_variant(exercise, seed)
+    history = [
+        s
+        for s in selectors.user_submissions(request.user, exercise_slug=exercise.slug)
+        if s.course_id in (None, course.id)
+    ][:HISTORY_LENGTH]
+    context = {
+        "course": course,
+        "exercise": exercise,
+        "question": selectors.public_spec(exercise),
+        "variant": variant,
+        "history": history,
+        "instructor": _is_instructor(request, course),
+        "can_submit": access.courses_to_submit_in(request.user, exercise)
+        .filter(pk=course.pk)
+        .exists(),
+        "submit_url": f"{API_ROOT}/exercises/{exercise.slug}/submissions/",
+        "submissions_api": f"{API_ROOT}/submissions/",
+    }
+    return render(request, "exercises/exercise.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show an instructor the course gradebook: students x exercises, best score, attempts.
+
+    Args:
+        request: the page request.
+        slug: the course slug; only its instructors (and staff) may see it, others get a 404.
+
+    Returns:
+        The gradebook page.
+    """
+    course = _visible_course(request, slug)
+    if not _is_instructor(request, course):
+        raise Http404("No gradebook for you here.")
+    book = selectors.gradebook(course)
+    rows = [
+        {
+            "username": student["username"],
+            "user_id": student["user_id"],
+            "total": student["total"],
+            "cells": [
+                {"exercise": exercise, **student["exercises"][exercise["slug"]]}
+                for exercise in book["exercises"]
+            ],
+        }
+        for student in book["students"]
+    ]
+    context = {"course": course, "book": book, "rows": rows}
+    return render(request, "exercises/gradebook.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def course_submissions(request: HttpRequest, slug: str) -> HttpResponse:
+    """List a course's submissions for its instructor, filtered by student or exercise.
+
+    Args:
+        request: the page request; ``?student=<user id>``, ``?exercise=<slug>`` and
+            ``?review=1`` (only those waiting for review) narrow the list.
+        slug: the course slug; only its instructors (and staff) may see it.
+
+    Returns:
+        The submission list page.
+    """
+    course = _visible_course(request, slug)
+    if not _is_instructor(request, course):
+        raise Http404("No submission list for you here.")
+    submissions = (
+        access.submissions_visible_to(request.user)
+        .filter(course=course)
+        .select_related("user", "exercise")
+    )
+    filters: dict[str, Any] = {}
+    student = request.GET.get("student", "")
+    if student.isdigit():
+        submissions = submissions.filter(user_id=int(student))
+        filters["student"] = (
+            Membership.objects.filter(course=course, user_id=int(student))
+            .select_related("user")
+            .first()
+        )
+    exercise = request.GET.get("exercise", "")
+    if exercise:
+        submissions = submissions.filter(exercise__slug=exercise)
+        filters["exercise"] = exercise
+    if request.GET.get("review") == "1":
+        submissions = submissions.filter(needs_review=True, status=Submission.Status.GRADED)
+        filters["review"] = True
+    context = {"course": course, "submissions": submissions[:200], "filters": filters}
+    return render(request, "exercises/course_submissions.html", context)
+
+
+@ensure_csrf_cookie
+@login_required(login_url=LOGIN_URL)
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one submission: the code or answer, the verdict, and (instructors) the review form.
+
+    Args:
+        request: the page request.
+        pk: the submission id; one the user may not see is a 404.
+
+    Returns:
+        The submission page; the verdict itself is fetched from the REST API.
+    """
+    submission = get_object_or_404(
+        access.submissions_visible_to(request.user).select_related("exercise", "user", "course"),
+        pk=pk,
+    )
+    context = {
+        "submission": submission,
+        "exercise": submission.exercise,
+        "question": selectors.public_spec(submission.exercise),
+        "can_review": access.can_review_submission(request.user, submission),
+        "submission_url": f"{API_ROOT}/submissions/{submission.pk}/",
+        "review_url": f"{API_ROOT}/submissions/{submission.pk}/review/",
+    }
+    return render(request, "exercises/submission.html", context)
