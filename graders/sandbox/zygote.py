@@ -72,6 +72,14 @@ PRELOADED = (
     "pprint",
     "weakref",
     "gc",
+    "encodings.idna",
+    "encodings.ascii",
+    "encodings.latin_1",
+    "encodings.utf_16",
+    "encodings.utf_32",
+    "encodings.unicode_escape",
+    "encodings.raw_unicode_escape",
+    "socket",
 )
 
 
@@ -212,14 +220,18 @@ class Zygote:
 
     def serve(self) -> None:
         """Handle messages until the parent closes the control socket."""
-        while True:
-            for fd, _events in self.poller.poll():
-                if fd == self.control.fileno():
-                    if not self._handle_control():
-                        self._shutdown()
-                        return
-                else:
-                    self._reap(fd)
+        try:
+            while True:
+                for fd, _events in self.poller.poll():
+                    if fd == self.control.fileno():
+                        if not self._handle_control():
+                            return
+                    else:
+                        self._reap(fd)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the worker went away: nobody is left to report to
+        finally:
+            self._shutdown()
 
     def _handle_control(self) -> bool:
         data, fds, _flags, _addr = socket.recv_fds(self.control, 65536, 8)
