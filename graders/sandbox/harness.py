@@ -310,42 +310,36 @@ def _run_call(
             ]
         header["ok"] = True
     except ForbiddenCall as exc:
-        header.update(error=str(exc), error_kind="forbidden")
-    except UnsupportedReturn as exc:
-        header.update(error=scrub(str(exc)), error_kind="unsupported_return")
-    except wire.WireError as exc:
-        header.update(error=scrub(str(exc)), error_kind="unsupported_return")
+        header, buffers = _failed(header, "forbidden", str(exc)), []
+    except (UnsupportedReturn, wire.WireError) as exc:
+        header, buffers = _failed(header, "unsupported_return", scrub(str(exc))), []
     except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything, even SystemExit
-        header.update(error=student_traceback(exc), error_kind="exception")
+        header, buffers = _failed(header, "exception", student_traceback(exc)), []
         if _is_memory_error(exc):
             stop = {"status": "memory", "message": f"memory limit exceeded in `{call['name']}`"}
     else:
         header["warnings"] = _warning_texts(caught)
     header.setdefault("seconds", time.perf_counter() - started)
     if run.violations:
-        header.update(
-            ok=False,
-            error=f"{run.violations[0]} is not allowed in this exercise",
-            error_kind="forbidden",
-        )
-        stop = {"status": "forbidden", "message": header["error"]}
-        buffers = []
+        message = f"{run.violations[0]} is not allowed in this exercise"
+        header, buffers = _failed(header, "forbidden", message), []
+        stop = {"status": "forbidden", "message": message}
     size = sum(len(b) for b in buffers)
     if size > run.result_bytes_left:
-        header = {
-            key: header[key] for key in ("type", "name", "seconds", "value_type") if key in header
-        }
-        header.update(
-            ok=False,
-            error_kind="unsupported_return",
-            error=f"the returned values are too large ({size} bytes)",
-        )
+        message = f"the returned values are too large ({size} bytes)"
+        header = _failed(header, "unsupported_return", message)
         buffers = []
     run.result_bytes_left -= size if buffers else 0
     if notes:
         header["warnings"] = list(header.get("warnings", [])) + notes
     send(header, buffers)
     return stop
+
+
+def _failed(header: dict[str, Any], kind: str, message: str) -> dict[str, Any]:
+    """The call's header without any values (they refer to buffers no longer sent)."""
+    kept = {key: header[key] for key in ("type", "name", "seconds", "value_type") if key in header}
+    return {**kept, "ok": False, "error_kind": kind, "error": message}
 
 
 def _backward(out: Any, upstream: np.ndarray, args: list[Any], notes: list[str]) -> tuple[Any, ...]:
