@@ -8,6 +8,7 @@ fixed ``test_<name>`` and two runs would drop each other's database).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -22,6 +23,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     if database["ENGINE"] != "django.db.backends.sqlite3":
         base = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
         database.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Test users need a password, not a slow key derivation (PBKDF2 costs ~0.3 s each)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
