@@ -69,7 +69,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
             error={"kind": "too_long", "message": message},
         )
     try:
-        plan = _plan(spec, submission)
+        plan = plan_calls(spec, submission)
     except Exception as exc:  # a malformed spec is the author's fault, never the student's
         log.exception("could not build the calls for %s", spec.slug)
         return Verdict(
@@ -127,10 +127,14 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
     return _judge_all(spec, base, plan, student_run, reference_run)
 
 
-def _plan(
+def plan_calls(
     spec: ExerciseSpec, submission: Submission
 ) -> list[tuple[dict, CheckContext, list[Call]]]:
-    """Every test with its context and calls; call names must be unique across the job."""
+    """Every test of ``spec`` with its context and the calls it needs.
+
+    spec: a code exercise; submission: supplies the seed for the random inputs.
+    Returns ``[(test, ctx, calls), ...]``; raises ValueError when two calls share a name.
+    """
     plan, seen = [], set()
     for test in spec.spec.get("tests", []):
         ctx = CheckContext(
