@@ -78,7 +78,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def stamp(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(value).timestamp()
 
 
 def submit_and_wait(base: str, token: str, slug: str, code: str) -> dict[str, Any]:
