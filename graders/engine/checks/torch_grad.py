@@ -228,6 +228,12 @@ class TorchGradcheckCheck:
         tol = Tolerance(
             float(test.get("rtol", GRADCHECK_RTOL)), float(test.get("atol", GRADCHECK_ATOL))
         )
+        if not np.all(np.isfinite(numeric)):
+            # NaN would "match" NaN in compare_arrays; a forward that is not finite near the
+            # test point has no derivative to agree with.
+            return result_for(
+                test, False, "your forward pass is NaN or infinite near the test input"
+            )
         comparison = compare_arrays(np.asarray(numeric), np.asarray(analytic), tol)
         if comparison.ok:
             return result_for(

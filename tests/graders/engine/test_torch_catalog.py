@@ -285,3 +285,40 @@ def test_a_hidden_test_failure_shows_no_input_values(sandbox: Sandbox) -> None:
     hidden = next(t for t in result["tests"] if t["name"] == "explicit_slope_positional")
     assert hidden["hidden"] and not hidden["passed"]
     assert "[" not in hidden["message"] and "expected" not in hidden["message"]
+
+
+# Other spellings of the forbidden built-ins; each must be refused like the plain one.
+BUILTIN_IN_DISGUISE = [
+    ("sigmoid-torch", "def sigmoid(x):\n    return torch.ops.aten.sigmoid.default(x)"),
+    ("sigmoid-torch", "def sigmoid(x):\n    return torch._C._special.special_expit(x)"),
+    ("sigmoid-torch", "def sigmoid(x):\n    return torch.nn.functional.logsigmoid(x).exp()"),
+    ("softmax-torch", "def softmax(x, dim=-1):\n    return torch.ops.aten._softmax(x, dim, False)"),
+    (
+        "softmax-torch",
+        "def softmax(x, dim=-1):\n    return torch.nn.functional.softmin(-x, dim=dim)",
+    ),
+    (
+        "relu-torch",
+        (
+            "class ReLU(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return torch.nn.functional.threshold(x, 0, 0)"
+        ),
+    ),
+    (
+        "leaky-relu-torch",
+        (
+            "class LeakyReLU(torch.nn.Module):\n    def __init__(self, negative_slope=0.01):\n"
+            "        super().__init__()\n        self.s = negative_slope\n    def forward(self, x):\n"
+            "        return torch.ops.aten.leaky_relu(x, self.s)"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("slug", "body"), BUILTIN_IN_DISGUISE)
+def test_another_spelling_of_a_forbidden_builtin_is_refused(
+    sandbox: Sandbox, slug: str, body: str
+) -> None:
+    result = verdict(sandbox, slug, "import torch\n\n" + body + "\n")
+    assert result["score"] == 0
+    assert result["error"]["kind"] == "forbidden"

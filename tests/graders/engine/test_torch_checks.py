@@ -214,6 +214,18 @@ def test_gradcheck_catches_a_backward_that_disagrees_with_the_students_own_forwa
     assert "numerical derivative" in result.message
 
 
+def test_gradcheck_fails_a_forward_and_backward_that_are_nan_everywhere() -> None:
+    def nan_forward(x: np.ndarray) -> np.ndarray:
+        return np.full_like(x, np.nan)
+
+    def nan_backward(x: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        return np.full_like(x, np.nan)
+
+    result, _ = judge(gradcheck_test(), exercise(), (nan_forward, nan_backward))
+    assert not result.passed
+    assert "NaN" in result.message
+
+
 def test_gradcheck_ignores_the_reference_entirely() -> None:
     def broken(x: np.ndarray) -> np.ndarray:
         return np.zeros_like(x)
