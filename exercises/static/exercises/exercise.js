@@ -115,12 +115,16 @@
       if (draft !== null && draft !== "") { area.value = draft; }
     } catch (e) { /* storage unavailable: start from the starter code */ }
     var timer = null;
+    function save() {
+      window.clearTimeout(timer);
+      try { localStorage.setItem(key, area.value); } catch (e) { /* full or disabled */ }
+    }
     area.addEventListener("input", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(function () {
-        try { localStorage.setItem(key, area.value); } catch (e) { /* full or disabled */ }
-      }, 300);
+      timer = window.setTimeout(save, 300);
     });
+    // Leaving the page within the debounce delay must not lose the last keystrokes.
+    window.addEventListener("pagehide", save);
     form.querySelector("#reset-code").addEventListener("click", function () {
       area.value = starter;
       try { localStorage.removeItem(key); } catch (e) { /* nothing to remove */ }

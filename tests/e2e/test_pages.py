@@ -1,0 +1,304 @@
+"""The pages as students and instructors use them, in real headless Chromium.
+
+Everything is real: the live Django server, Redis, a ``celery worker`` process that
+grades in the sandbox and posts verdicts back through the REST API (the ``pipeline``
+fixture from ``conftest.py``), and Chromium driven by chromedriver.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from exercises.models import Course, Membership
+from tests.e2e.conftest import Pipeline
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+STUDENT = ("e2e-student", "student-pass-42")
+INSTRUCTOR = ("e2e-teacher", "teacher-pass-42")
+# Generous: the first grading in a fresh worker starts its sandbox. Not a timing check.
+GRADING_WAIT = 240
+
+CORRECT_SIGMOID = """import numpy as np
+
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+"""
+MIRRORED_SIGMOID = """import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(x))
+"""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[WebDriver]:
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.fail(
+            "browser tests need Debian's chromium and chromium-driver (./run tests installs them)"
+        )
+    profile = tempfile.mkdtemp(prefix="actquiz-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--window-size=1280,900",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def site(pipeline: Pipeline, chromium: WebDriver) -> Iterator[Site]:
+    """The live site with a student (password set) and an instructor of course ``e2e``."""
+    users = get_user_model()
+    student = users.objects.get(username=STUDENT[0])
+    student.set_password(STUDENT[1])
+    student.save(update_fields=["password"])
+    teacher = users.objects.create_user(INSTRUCTOR[0], password=INSTRUCTOR[1])
+    course = Course.objects.get(slug="e2e")
+    Membership.objects.create(user=teacher, course=course, role=Membership.Role.INSTRUCTOR)
+    site = Site(pipeline.base_url, chromium)
+    site.fresh_browser()
+    yield site
+    site.fresh_browser()
+
+
+class Site:
+    """A person at the browser: logs in, opens pages, submits, waits for verdicts."""
+
+    def __init__(self, base_url: str, driver: WebDriver) -> None:
+        self.base_url = base_url
+        self.driver = driver
+
+    def fresh_browser(self) -> None:
+        self.driver.get(f"{self.base_url}/login/")
+        self.driver.delete_all_cookies()
+        self.driver.execute_script("window.localStorage.clear()")
+
+    def open(self, path: str) -> None:
+        self.driver.get(f"{self.base_url}{path}")
+
+    def log_in(self, username: str, password: str) -> None:
+        self.open("/login/")
+        self.find("#id_username").send_keys(username)
+        self.find("#id_password").send_keys(password)
+        self.find("main button[type=submit]").click()
+        self.wait(lambda d: "/login/" not in d.current_url, "the login did not finish")
+
+    def log_out(self) -> None:
+        self.find(".site-header button[type=submit]").click()
+        self.wait(lambda d: "/login/" in d.current_url, "the logout did not finish")
+
+    def find(self, css: str) -> Any:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list[Any]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css: str) -> str:
+        return self.find(css).text
+
+    def wait(self, condition: Any, message: str, timeout: float = 20) -> Any:
+        try:
+            return WebDriverWait(self.driver, timeout).until(condition)
+        except TimeoutException:
+            pytest.fail(
+                f"{message}; page text:\n{self.driver.find_element(By.TAG_NAME, 'body').text}"
+            )
+
+    def open_exercise(self, slug: str) -> None:
+        self.open(f"/courses/e2e/exercises/{slug}/")
+
+    def paste_code(self, code: str) -> None:
+        # Pasting sets the whole value at once, as a real paste does; typing would go
+        # through the editor's auto-indent.
+        self.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            self.find("#code"),
+            code,
+        )
+
+    def submit(self) -> None:
+        self.find("#submit-button").click()
+
+    def wait_for_verdict(self) -> str:
+        """Wait until the result panel shows a final verdict; returns its text."""
+        self.wait(
+            lambda d: (
+                d.find_element(By.ID, "result").get_attribute("data-status") in ("graded", "failed")
+            ),
+            "no verdict appeared",
+            timeout=GRADING_WAIT,
+        )
+        return self.text("#result")
+
+
+def test_a_student_submits_a_correct_sigmoid_and_sees_full_marks(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open("/")
+    site.driver.find_element(By.LINK_TEXT, "End to end").click()
+    site.driver.find_element(By.LINK_TEXT, "Sigmoid in NumPy").click()
+    assert "Sigmoid in NumPy" in site.text("h1")
+    assert "def sigmoid" in site.text(".signature")
+    assert "def sigmoid" in site.find("#code").get_attribute("value"), "starter code is prefilled"
+
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    result = site.wait_for_verdict()
+
+    assert site.text("[data-testid=score]") == "10 / 10"
+    assert "Full marks" in result
+    assert not site.find_all("#result .test-fail")
+    assert "graded" in site.text("#history tbody tr:first-child")
+
+    site.open("/courses/e2e/")
+    row = site.find("tr[data-exercise=sigmoid-numpy]")
+    assert "10 / 10" in row.text
+    assert "Solved" in row.text
+
+
+def test_a_wrong_sigmoid_shows_the_failing_tests_message(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+
+    score = site.text("[data-testid=score]")
+    assert score != "10 / 10" and score.endswith("/ 10")
+    failing = site.find("#result .test-fail")
+    message = failing.find_element(By.CSS_SELECTOR, ".test-message").text
+    assert "expected" in message and "got" in message, message
+
+
+def test_a_syntax_error_is_reported_with_its_line(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code("def sigmoid(x):\n    return (\n")
+    site.submit()
+    site.wait_for_verdict()
+
+    assert site.text("[data-testid=score]") == "0 / 10"
+    error = site.find("#result .verdict-error")
+    assert error.get_attribute("data-kind") == "syntax_error"
+    assert "Syntax error" in error.text and "line 2" in error.text
+
+
+def test_a_choice_question_is_answered_with_the_radio_buttons(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("why-nonlinearity")
+    radios = site.find_all("input[type=radio][name=choice]")
+    assert len(radios) >= 2
+
+    site.submit()
+    assert "Pick an answer first." in site.text("#submit-error")
+
+    site.find("label[for=choice-collapse]").click()
+    site.submit()
+    site.wait_for_verdict()
+    assert (
+        site.text("[data-testid=score]").split(" / ")[0]
+        == site.text("[data-testid=score]").split(" / ")[1]
+    )
+
+
+def test_an_instructor_sees_the_students_score_in_the_gradebook(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+    site.log_out()
+
+    site.log_in(*INSTRUCTOR)
+    site.open("/courses/e2e/")
+    site.driver.find_element(By.PARTIAL_LINK_TEXT, "Gradebook").click()
+    cell = site.find("tr[data-student=e2e-student] td[data-exercise=sigmoid-numpy]")
+    assert cell.find_element(By.CSS_SELECTOR, ".cell-score").text == "10"
+    assert "(1)" in cell.text, "one attempt"
+
+    cell.find_element(By.TAG_NAME, "a").click()
+    site.find("tbody tr td a").click()
+    site.wait(
+        lambda d: d.find_element(By.ID, "result").get_attribute("data-status") == "graded",
+        "the submission page did not load its verdict",
+    )
+    assert site.text("[data-testid=student]") == "e2e-student"
+    assert "def sigmoid" in site.text(".code-view")
+
+
+def test_a_student_gets_no_gradebook(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open("/courses/e2e/gradebook/")
+    assert "Page not found" in site.text("main")
+    assert not site.find_all("#gradebook")
+
+
+def test_code_over_the_size_limit_gets_a_clear_message_and_no_submission(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code("# padding\n" * 8000)
+    site.submit()
+    error = site.wait(
+        lambda d: (
+            d.find_element(By.ID, "submit-error").is_displayed()
+            and d.find_element(By.ID, "submit-error")
+        ),
+        "no error message for oversized code",
+    )
+    assert "too large" in error.text and "Make it shorter" in error.text
+    assert "No submissions yet." in site.text("#history")
+
+
+def test_the_editor_indents_with_spaces_and_keeps_the_draft(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("relu-numpy")
+    editor = site.find("#code")
+    site.find("#reset-code").click()
+    site.paste_code("")
+    editor.send_keys("def relu(x):", Keys.ENTER, "return x", Keys.ENTER, Keys.TAB, "pass")
+    assert editor.get_attribute("value") == "def relu(x):\n    return x\n        pass"
+
+    site.open_exercise("relu-numpy")
+    assert site.find("#code").get_attribute("value") == "def relu(x):\n    return x\n        pass"
+    site.find("#reset-code").click()
+    starter = site.find("#code").get_attribute("value")
+    assert "def relu" in starter and "        pass" not in starter
+
+
+def test_the_korean_toggle_shows_the_korean_prompt_and_is_remembered(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    assert site.find("h1 .only-en").is_displayed()
+    assert not site.find("h1 .only-ko").is_displayed()
+
+    site.find("[data-set-lang=ko]").click()
+    assert site.find("h1 .only-ko").is_displayed()
+    assert "시그모이드" in site.text("h1")
+
+    site.open("/courses/e2e/")
+    assert site.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+    assert "최고 점수" in site.text("thead")
