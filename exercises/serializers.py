@@ -15,6 +15,7 @@ from exercises.models import Course, Exercise, Submission
 SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
 VERDICT_STATUSES = ("graded", "failed")
 HIDDEN_TEST_MESSAGE = "Hidden test: details are not shown."
+HIDDEN_TEST_MESSAGE_KO = "숨겨진 테스트입니다: 자세한 내용은 보이지 않습니다."
 
 
 class ExerciseListSerializer(serializers.ModelSerializer):
@@ -84,6 +85,30 @@ def _public_tests(tests: list[Any], *, full: bool) -> list[Any]:
     return public
 
 
+def _feedback_ko(submission: Submission, *, full: bool) -> dict[str, Any]:
+    # The engine keeps the Korean test messages and hints in the verdict's extra; the
+    # pages show them when a student reads in Korean. Hidden tests stay masked.
+    extra = (
+        (submission.verdict or {}).get("extra") if isinstance(submission.verdict, dict) else None
+    )
+    korean = extra.get("ko") if isinstance(extra, dict) else None
+    if not isinstance(korean, dict):
+        return {"messages": {}, "hints": []}
+    messages = korean.get("messages") if isinstance(korean.get("messages"), dict) else {}
+    hidden = {
+        test.get("name")
+        for test in submission.tests or []
+        if isinstance(test, dict) and test.get("hidden")
+    }
+    if not full:
+        messages = {
+            name: HIDDEN_TEST_MESSAGE_KO if name in hidden else message
+            for name, message in messages.items()
+        }
+    hints = korean.get("hints") if isinstance(korean.get("hints"), list) else []
+    return {"messages": dict(messages), "hints": list(hints)}
+
+
 def submission_data(submission: Submission, request: Request, *, full: bool) -> dict[str, Any]:
     """Return the JSON of ``submission`` for ``request``'s user.
 
@@ -103,6 +128,8 @@ def submission_data(submission: Submission, request: Request, *, full: bool) -> 
         "tests": _public_tests(submission.tests or [], full=full),
         "error": submission.error,
         "hints": submission.hints,
+        # Korean versions of the test messages and hints, when the grader wrote them.
+        "feedback_ko": _feedback_ko(submission, full=full),
         "needs_review": submission.needs_review,
         "reviewed_score": submission.reviewed_score,
         "review_comment": submission.review_comment,

@@ -89,7 +89,11 @@
     row.cells[0].textContent = "";
     row.cells[0].appendChild(link);
     var created = submission.created_at ? new Date(submission.created_at) : new Date();
-    row.cells[1].textContent = created.toLocaleString();
+    var time = document.createElement("time");
+    time.setAttribute("datetime", created.toISOString());
+    time.textContent = ActQuiz.formatTime(created);
+    row.cells[1].textContent = "";
+    row.cells[1].appendChild(time);
     var labels = {
       queued: ["queued", "대기 중", "badge-info"],
       running: ["grading", "채점 중", "badge-info"],

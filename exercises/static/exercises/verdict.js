@@ -97,6 +97,7 @@
   }
 
   function koreanMessages(submission) {
+    if (submission.feedback_ko) { return submission.feedback_ko; }
     var extra = verdictOf(submission).extra || {};
     return extra.ko || {};
   }
@@ -153,13 +154,15 @@
     var ko = koreanMessages(submission).messages || {};
     var list = el("ul", "tests");
     tests.forEach(function (test) {
-      var item = el("li", "test " + (test.passed ? "test-pass" : "test-fail"));
+      // A test worth no points (e.g. a speed check) advises; it cannot fail you.
+      var advisory = !test.passed && Number(test.max_points) === 0;
+      var item = el("li", "test " + (test.passed ? "test-pass" : advisory ? "test-advice" : "test-fail"));
       item.setAttribute("data-test", test.name);
       var line = el("div", "test-line");
-      var mark = el("span", "test-mark", test.passed ? "✓" : "✗");
+      var mark = el("span", "test-mark", test.passed ? "✓" : advisory ? "!" : "✗");
       mark.setAttribute("aria-hidden", "true");
       line.appendChild(mark);
-      line.appendChild(el("span", "visually-hidden", test.passed ? "passed:" : "failed:"));
+      line.appendChild(el("span", "visually-hidden", test.passed ? "passed:" : advisory ? "advice:" : "failed:"));
       line.appendChild(el("span", "test-name", test.hidden ? humanName(test.name) + " (hidden)" : humanName(test.name)));
       line.appendChild(el("span", "test-points", ActQuiz.formatScore(test.points) + " / " + ActQuiz.formatScore(test.max_points)));
       item.appendChild(line);
