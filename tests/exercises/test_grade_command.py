@@ -1,0 +1,161 @@
+"""``manage.py grade SLUG FILE --json``, run as acceptance runs it: a subprocess from the root.
+
+Each run uses an empty SQLite file as its database, which is also the "fresh clone
+before migrate" case: the exercise must come straight from the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exercises import offline
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "exercises" / "catalog"
+
+WRONG_SIGMOID = """import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(x))
+"""
+
+HOSTILE = """import os
+
+os.system("touch /tmp/actquiz-pwned")
+
+
+def sigmoid(x):
+    while True:
+        pass
+"""
+
+
+def run_grade(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "grade", *args],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def verdict_of(result: subprocess.CompletedProcess) -> dict[str, Any]:
+    # stdout must be exactly one JSON object: acceptance parses it whole.
+    verdict = json.loads(result.stdout)
+    assert result.stdout.strip().count("\n") == 0
+    assert set(verdict) >= {"exercise", "status", "score", "max_score", "tests", "error"}
+    for test in verdict["tests"]:
+        assert set(test) >= {"name", "passed", "points", "max_points", "message"}
+    return verdict
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_correct_sigmoid_gets_full_marks(tmp_path):
+    reference = CATALOG / "sigmoid-numpy" / "reference.py"
+    result = run_grade(tmp_path, "sigmoid-numpy", str(reference), "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert verdict["exercise"] == "sigmoid-numpy"
+    assert verdict["status"] == "graded"
+    assert verdict["score"] == verdict["max_score"] == 10.0
+    assert verdict["error"] is None
+    assert all(test["passed"] for test in verdict["tests"])
+
+
+def test_a_wrong_sigmoid_gets_a_low_score_with_messages(tmp_path):
+    result = run_grade(tmp_path, "sigmoid-numpy", write(tmp_path, "w.py", WRONG_SIGMOID), "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert verdict["status"] == "graded"
+    assert verdict["score"] < verdict["max_score"] / 2
+    failed = [test for test in verdict["tests"] if not test["passed"]]
+    assert failed
+    assert sum(test["points"] for test in verdict["tests"]) == pytest.approx(verdict["score"])
+    assert any(test["message"] for test in failed)
+
+
+def test_a_hostile_submission_is_a_zero_score_verdict_not_a_crash(tmp_path):
+    marker = Path("/tmp/actquiz-pwned")
+    marker.unlink(missing_ok=True)
+    result = run_grade(tmp_path, "sigmoid-numpy", write(tmp_path, "h.py", HOSTILE), "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert (verdict["status"], verdict["score"]) == ("graded", 0.0)
+    assert verdict["error"]["message"]
+    assert not marker.exists()
+
+
+def test_a_choice_answer_is_read_as_json(tmp_path):
+    answer = write(tmp_path, "a.json", json.dumps("logits"))
+    result = run_grade(tmp_path, "cross-entropy-logits", answer, "--json")
+    assert result.returncode == 0, result.stderr
+    assert verdict_of(result)["score"] == verdict_of(result)["max_score"]
+
+
+def test_a_malformed_answer_is_a_zero_score_verdict(tmp_path):
+    answer = write(tmp_path, "a.json", json.dumps({"pick": "logits"}))
+    result = run_grade(tmp_path, "cross-entropy-logits", answer, "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert (verdict["status"], verdict["score"]) == ("graded", 0.0)
+    assert verdict["error"]["kind"] == "invalid_answer"
+
+
+def test_an_unknown_slug_is_a_usage_error(tmp_path):
+    result = run_grade(tmp_path, "no-such-exercise", write(tmp_path, "x.py", "x = 1"), "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "no-such-exercise" in result.stderr
+
+
+def test_an_unreadable_file_is_a_usage_error(tmp_path):
+    result = run_grade(tmp_path, "sigmoid-numpy", str(tmp_path / "missing.py"), "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "missing.py" in result.stderr
+
+
+def test_without_json_it_prints_a_readable_report(tmp_path):
+    result = run_grade(tmp_path, "cross-entropy-logits", "-", stdin="softmax")
+    assert result.returncode == 0, result.stderr
+    assert "cross-entropy-logits: graded, score 0 / " in result.stdout
+    assert "FAIL" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_database_copy_of_an_exercise_wins_over_the_catalog(add_exercise):
+    exercise = add_exercise("sigmoid-numpy")
+    exercise.points = 20
+    exercise.save(update_fields=["points"])
+    spec, source = offline.exercise_spec("sigmoid-numpy")
+    assert (source, spec["points"]) == ("database", 20.0)
+    assert spec["reference_code"].startswith("import numpy")
+
+
+@pytest.mark.django_db
+def test_without_a_database_row_the_catalog_is_used():
+    spec, source = offline.exercise_spec("softmax-numpy")
+    assert source == "catalog"
+    assert spec["entry_point"] == "softmax"
