@@ -139,8 +139,20 @@ def call_problem(result: CallResult | None, hidden: bool) -> str | None:
         return f"your function returned something that is not an array of numbers: {result.error}"
     error = result.error or "an error"
     if hidden:
-        return f"your function raised {error.split(':', 1)[0].strip()}"
+        return f"your function raised {exception_name(error)}"
     return f"your function raised {error}"
+
+
+def exception_name(error: str) -> str:
+    """The exception type from an error text ("ValueError: ..." or a trimmed traceback).
+
+    error: the CallResult's error text. Returns e.g. "ValueError", or "an error".
+    """
+    lines = [line for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return "an error"
+    name = lines[-1].split(":", 1)[0].strip()
+    return name if name.replace(".", "").replace("_", "").isalnum() else "an error"
 
 
 def as_array(value: Any) -> np.ndarray | None:

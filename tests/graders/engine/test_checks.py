@@ -98,6 +98,21 @@ def test_a_student_exception_in_a_hidden_test_shows_only_its_type() -> None:
     assert result.message == "your function raised ValueError"
 
 
+def test_a_hidden_traceback_is_reduced_to_the_exception_type() -> None:
+    test = {"name": "random", "check": "values", "hidden": True, "args": [{"shape": [4]}]}
+    ctx, calls = plan(test)
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "submission.py", line 2, in sigmoid\n'
+        "    return x[7]\n"
+        "IndexError: index 7 is out of bounds for axis 0 with size 4"
+    )
+    name = calls[0].name
+    student = {name: CallResult(name=name, ok=False, error=trace, error_kind="exception")}
+    result = CHECKS["values"].judge(test, student, answered(calls, sigmoid), ctx)
+    assert result.message == "your function raised IndexError"
+
+
 def test_returning_a_list_of_outputs_instead_of_an_array_fails_cleanly() -> None:
     test = {"name": "course", "check": "values", "args": [{"values": [0.0]}]}
     ctx, calls = plan(test)
