@@ -1,7 +1,8 @@
 """Forward-pass checks for PyTorch exercises: values, input mutation, properties.
 
 - ``torch_values``: the output is a tensor with the reference's values, shape and dtype
-  (the reference keeps the input's dtype, so a float32 input needs a float32 output).
+  (the reference keeps the input's dtype, so a float32 input needs a float32 output);
+  ``cases = [{label, args, kwargs}, ...]`` checks several inputs in one test.
 - ``torch_no_mutation``: the input tensor is unchanged after the call.
 - ``torch_property``: a property of the output (keys as for ``property``:
   ``property = "range" | "sums_to_one" | "monotonic"``, ``low``, ``high``, ``axis``).
@@ -34,7 +35,9 @@ from graders.engine.checks.torch_common import (
     tensor_problem,
 )
 from graders.engine.checks.torch_hints import add_torch_hint, negative_slope_mistake
+from graders.engine.checks.values import cases_of
 from graders.engine.compare import compare_output, hidden_summary
+from graders.engine.inputs import build_all
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -43,12 +46,16 @@ if TYPE_CHECKING:
 
 @register("torch_values")
 class TorchValuesCheck:
-    """The output tensor must match the reference's within the dtype's tolerance."""
+    """Every case's output tensor must match the reference's within the dtype's tolerance."""
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_inputs(test, ctx)
-        ctx.memo["args"], ctx.memo["kwargs"] = args, kwargs
-        return [entry_call(test, ctx, "forward", args, kwargs)]
+        cases = []
+        for i, case in enumerate(cases_of(test)):
+            args, kwargs = build_all(case.get("args", []), case.get("kwargs", {}), ctx.rng)
+            call = entry_call(test, ctx, f"case{i}", args, kwargs)
+            cases.append((call, str(case.get("label", ""))))
+        ctx.memo["cases"] = cases
+        return [call for call, _ in cases]
 
     def judge(
         self,
@@ -58,22 +65,33 @@ class TorchValuesCheck:
         ctx: CheckContext,
     ) -> TestResult:
         hidden = bool(test.get("hidden", False))
-        name = ctx.call_name("forward")
-        expected = reference_value(reference, name)
-        where = (
-            ""
-            if hidden
-            else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"]) + ": "
-        )
-        result = student.get(name)
-        problem = tensor_problem(result, hidden)
+        for call, label in ctx.memo["cases"]:
+            failure = self.judge_case(test, call, student, reference, ctx)
+            if failure:
+                prefix = f"{label}: " if label else ""
+                return result_for(test, False, prefix + failure)
+        return result_for(test, True, "" if hidden else "the output matches the reference")
+
+    def judge_case(
+        self,
+        test: dict,
+        call: Call,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> str | None:
+        """The failure message for one case, or None when its output matches."""
+        hidden = bool(test.get("hidden", False))
+        expected = reference_value(reference, call.name)
+        where = "" if hidden else describe_entry_call(test, ctx, call.args, call.kwargs)
+        problem = tensor_problem(student.get(call.name), hidden)
         if problem:
-            return result_for(test, False, where + problem)
-        got = result.value
+            return f"{where}: {problem}" if where else problem
+        got = student[call.name].value
         comparison = compare_output(expected, got, test, "torch")
         if comparison.ok:
-            return result_for(test, True, "" if hidden else "the output matches the reference")
-        _, x = first_array(ctx.memo["args"])
+            return None
+        _, x = first_array(call.args)
         if got.dtype != expected.dtype and expected.dtype == x.dtype:
             add_torch_hint(
                 ctx, "torch_dtype_changed", got=got.dtype.name, expected=expected.dtype.name
@@ -84,12 +102,10 @@ class TorchValuesCheck:
             if slopes:
                 add_torch_hint(ctx, "wrong_default_slope", **slopes)
         if hidden:
-            return result_for(test, False, hidden_summary(comparison))
-        return result_for(
-            test,
-            False,
-            f"{where.rstrip(': ')}\nexpected: {format_array(expected)}\n"
-            f"got:      {format_array(got)}\n{comparison.message}",
+            return hidden_summary(comparison)
+        return (
+            f"{where}\nexpected: {format_array(expected)}\n"
+            f"got:      {format_array(got)}\n{comparison.message}"
         )
 
 
