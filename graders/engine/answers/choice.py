@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders.engine.answers.common import Feedback, bilingual
+from graders.engine.answers.common import Feedback, bilingual, listing
 from graders.engine.answers.errors import InvalidAnswer
 from graders.engine.types import ExerciseSpec, Submission, Verdict
 
@@ -86,9 +86,9 @@ def validate(spec: ExerciseSpec, answer: Any) -> None:
             raise InvalidAnswer(
                 f"The answer must map each item id to a choice id, not {type(answer).__name__}."
             )
-        unknown = sorted(str(k) for k in answer if k not in items)
+        unknown = [k for k in answer if k not in items]
         if unknown:
-            raise InvalidAnswer(f"Unknown item id(s): {', '.join(unknown)}.")
+            raise InvalidAnswer(f"Unknown item id(s): {listing(unknown)}.")
         missing = [item for item in items if item not in answer]
         if missing:
             raise InvalidAnswer(

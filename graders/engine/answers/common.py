@@ -34,6 +34,14 @@ def as_number(value: Any, what: str) -> float:
     return number
 
 
+def listing(keys: Any, limit: int = 5) -> str:
+    """Name a few of a student's unknown keys safely: each cut to 40 characters, at most
+    ``limit`` of them, so a hostile answer cannot blow up the error message."""
+    names = sorted(str(k)[:40] for k in keys)
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(repr(n) for n in names[:limit]) + more
+
+
 def bilingual(entry: Any, where: str) -> dict[str, str]:
     """Return ``{"en": ..., "ko": ...}`` from a catalog table, or raise ``ValueError``.
 
@@ -75,14 +83,14 @@ class Feedback:
             max_points: what the test is worth.
             message: ``{"en": ..., "ko": ...}`` shown to the student.
         """
-        points = round(min(max(points, 0.0), max_points), 6)
+        points = min(max(points, 0.0), max_points)
         passed = max_points > 0 and math.isclose(points, max_points)
         self.tests.append(
             TestResult(
                 name=name,
                 passed=passed,
                 points=points,
-                max_points=round(max_points, 6),
+                max_points=max_points,
                 message=message["en"],
             )
         )
@@ -121,8 +129,9 @@ class Feedback:
         return Verdict(
             exercise=spec.slug,
             status="graded",
-            score=round(sum(t.points for t in self.tests), 6),
-            max_score=round(float(spec.points), 6),
+            # Rounded so that thirds of a point add back up to the whole exercise.
+            score=min(round(sum(t.points for t in self.tests), 9), float(spec.points)),
+            max_score=float(spec.points),
             tests=tuple(self.tests),
             error=None,
             seed=submission.seed,

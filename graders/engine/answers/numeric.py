@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from graders.engine.answers.common import Feedback, as_number, bilingual
+from graders.engine.answers.common import Feedback, as_number, bilingual, listing
 from graders.engine.answers.errors import InvalidAnswer
 from graders.engine.answers.variants import GENERATORS, Part, Problem, render
 from graders.engine.types import ExerciseSpec, Submission, Verdict
@@ -109,9 +109,9 @@ def validate(spec: ExerciseSpec, answer: Any) -> None:
             f"The answer must map each of {', '.join(part_ids)} to a number, "
             f"not {type(answer).__name__}."
         )
-    unknown = sorted(str(k)[:40] for k in answer if k not in part_ids)
+    unknown = [k for k in answer if k not in part_ids]
     if unknown:
-        raise InvalidAnswer(f"Unknown part(s): {', '.join(unknown)}.")
+        raise InvalidAnswer(f"Unknown part(s): {listing(unknown)}.")
     missing = [p for p in part_ids if p not in answer]
     if missing:
         raise InvalidAnswer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders.engine.answers import InvalidAnswer, grade_answer, public_spec, validate_answer
-from graders.engine.types import Submission
+from graders.engine.types import ExerciseSpec, Submission
 from tests.graders.engine.answer_specs import catalog_spec
 
 
@@ -123,3 +123,20 @@ def test_the_public_spec_shows_the_choices_but_not_the_key_or_the_explanations()
     assert "answer" not in visible
     assert all(set(item) == {"id", "en", "ko"} for item in visible["items"])
     assert all(set(choice) == {"id", "en", "ko"} for choice in visible["choices"])
+
+
+def test_thirds_of_a_point_add_up_to_the_whole_exercise() -> None:
+    spec = catalog_spec("output-activation")
+    spec = ExerciseSpec.from_dict({**spec.to_dict(), "points": 2})
+    right = {"binary": "sigmoid", "multiclass": "softmax", "hidden": "relu"}
+    verdict = grade_answer(spec, Submission(seed=1, answer=right))
+    assert verdict.score == verdict.max_score == 2
+    assert all(t.passed for t in verdict.tests)
+
+
+def test_a_flood_of_unknown_items_gets_a_short_error() -> None:
+    flood = {f"item-{n}-" + "x" * 500: "relu" for n in range(1000)}
+    with pytest.raises(InvalidAnswer) as caught:
+        validate_answer(catalog_spec("output-activation"), flood)
+    assert "and 995 more" in caught.value.message
+    assert len(caught.value.message) < 400
