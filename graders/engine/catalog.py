@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from graders.engine.types import FRAMEWORKS, KINDS
+from graders.engine.types import FRAMEWORKS, KINDS, ExerciseSpec
 
 LANGUAGES = ("en", "ko")
 
@@ -65,7 +65,20 @@ def load_exercise(folder: Path) -> dict[str, Any]:
     data["wrong_solutions"] = {}
     if data["kind"] == "code":
         _load_code(folder, data, fail)
+    else:
+        _check_answer_spec(data, fail)
     return data
+
+
+def _check_answer_spec(data: dict[str, Any], fail: Any) -> None:
+    # Imported lazily so a problem in the answers package cannot stop code exercises
+    # from loading; its check_spec knows what each question kind needs.
+    from graders.engine.answers import check_spec
+
+    try:
+        check_spec(ExerciseSpec.from_dict(data))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise fail(f"[spec] is invalid: {exc}") from exc
 
 
 def _load_code(folder: Path, data: dict[str, Any], fail: Any) -> None:

@@ -103,3 +103,13 @@ def test_it_refuses_an_unknown_kind(sigmoid_copy: Path) -> None:
     toml.write_text(toml.read_text().replace('kind = "code"', 'kind = "essay"'))
     with pytest.raises(CatalogError, match="kind must be one of"):
         load_catalog(sigmoid_copy.parent)
+
+
+def test_it_refuses_a_choice_question_whose_answer_is_not_a_choice(tmp_path: Path) -> None:
+    shutil.copytree(CATALOG / "why-nonlinearity", tmp_path / "why-nonlinearity")
+    toml = tmp_path / "why-nonlinearity" / "exercise.toml"
+    text = toml.read_text()
+    answer_line = next(line for line in text.splitlines() if line.startswith("answer ="))
+    toml.write_text(text.replace(answer_line, 'answer = "no-such-choice"'))
+    with pytest.raises(CatalogError, match=r"why-nonlinearity: \[spec\] is invalid"):
+        load_catalog(tmp_path)
