@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for a concurrent writer (web tier and sweeper) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins. SQLite's default
+    # (deferred) fails at once with "database is locked" when a transaction that read
+    # first tries to write while another one writes (concurrent submissions did).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     # An unreachable database must fail fast, not hang a request or `manage.py grade`.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
