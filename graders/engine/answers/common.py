@@ -90,7 +90,7 @@ class Feedback:
                 name=name,
                 passed=passed,
                 points=points,
-                max_points=max_points,
+                max_points=float(max_points),
                 message=message["en"],
             )
         )
