@@ -169,10 +169,11 @@ def as_array(value: Any) -> np.ndarray | None:
 
 
 def format_array(value: Any, limit: int = 8) -> str:
-    """A short printable form of an input or output, truncated to ``limit`` elements.
+    """A short printable form of an input or output, truncated along every axis.
 
-    value: an ndarray, scalar, list or tuple; limit: how many elements to show.
-    Returns the text.
+    value: an ndarray, scalar, list or tuple; limit: the most items shown per axis
+    (longer axes show their first and last three).
+    Returns the text, e.g. ``[[1, 2], [3, 4]] float64``.
     """
     if isinstance(value, (list, tuple)):
         inner = ", ".join(format_array(v, limit) for v in value[:limit])
@@ -180,8 +181,18 @@ def format_array(value: Any, limit: int = 8) -> str:
         return f"[{inner}{more}]"
     if type(value) is not np.ndarray:
         return repr(value)
-    flat = value.reshape(-1)[:limit]
-    items = ", ".join(f"{v:.4g}" if value.dtype.kind == "f" else str(v) for v in flat.tolist())
-    more = ", ..." if value.size > limit else ""
-    shape = f" shape {value.shape}" if value.ndim != 1 else ""
-    return f"[{items}{more}]{shape} {value.dtype.name}"
+    shape = f" shape {value.shape}" if value.ndim > 1 or value.size == 0 else ""
+    return f"{_nested(value, limit)}{shape} {value.dtype.name}"
+
+
+def _nested(a: np.ndarray, limit: int) -> str:
+    if a.ndim == 0:
+        item = a.item()
+        return f"{item:.4g}" if isinstance(item, float) else str(item)
+    n = a.shape[0]
+    if n > limit:
+        parts = [_nested(a[i], limit) for i in range(3)] + ["..."]
+        parts += [_nested(a[i], limit) for i in range(n - 3, n)]
+    else:
+        parts = [_nested(a[i], limit) for i in range(n)]
+    return "[" + ", ".join(parts) + "]"
