@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from exercises.jsoncodec import NonFiniteJSONDecoder, NonFiniteJSONEncoder
+
 
 class Course(models.Model):
     slug = models.SlugField(unique=True)
@@ -58,7 +60,9 @@ class Exercise(models.Model):
     signature = models.CharField(max_length=500, blank=True)
     starter_code = models.TextField(blank=True)
     # Kind-specific grading data read only by graders.engine; never sent to students.
-    spec = models.JSONField(default=dict)
+    spec = models.JSONField(
+        default=dict, encoder=NonFiniteJSONEncoder, decoder=NonFiniteJSONDecoder
+    )
     reference_code = models.TextField(blank=True)
     points = models.FloatField(default=10)
     time_limit_seconds = models.FloatField(default=5)
