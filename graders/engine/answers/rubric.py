@@ -10,7 +10,9 @@ as zero-width spaces removed, whitespace collapsed). An ASCII term must start at
 word boundary and may take a suffix ("gradient" matches "gradients", not
 "antigradient"); a term ending in a digit must not run into more digits ("0" does not
 match "0.25" or "10"). Korean terms match anywhere, since particles attach to the
-word ("음수" matches "음수일", "음수가").
+word ("음수" matches "음수일", "음수가"). A term written with a trailing space must end
+a word: "no " matches "no gradient" but not "normal", "안 " matches "안 된다" but not
+"안에".
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def normalise(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    # Phones and word processors type curly apostrophes: "don’t" must match "don't".
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
     return re.sub(r"[ \t\r\f\v]+", " ", text.lower()).strip()
 
 
@@ -47,6 +51,7 @@ def sentences(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern[str]:
     """The compiled pattern one rubric term matches with (see the module docstring)."""
+    whole_word = term.endswith(" ")
     term = normalise(term)
     body = re.escape(term)
     if term.isascii():
@@ -54,6 +59,8 @@ def term_pattern(term: str) -> re.Pattern[str]:
             body = r"(?<![a-z0-9])" + body
         if term[-1:].isdigit():
             body += r"(?![0-9]|\.[0-9])"
+    if whole_word:
+        body += r"(?!\w)"
     return re.compile(body)
 
 

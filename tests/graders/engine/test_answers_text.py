@@ -185,3 +185,15 @@ def test_a_korean_answer_is_compared_but_marked_less_reliable(model) -> None:
 def test_it_rejects_a_malformed_text_answer(answer: object, fragment: str) -> None:
     with pytest.raises(InvalidAnswer, match=fragment):
         validate_answer(catalog_spec("dying-relu-explain"), answer)
+
+
+def test_a_term_written_with_a_trailing_space_must_end_a_word() -> None:
+    normal = grade("dying-relu-explain", "The gradient is normal.")
+    none = grade("dying-relu-explain", "The gradient has no effect.")
+    assert "gradient-zero" in normal.extra["rubric"]["missing"]
+    assert "gradient-zero" in none.extra["rubric"]["matched"]
+
+
+def test_a_curly_apostrophe_counts_like_a_straight_one() -> None:
+    verdict = grade("dying-relu-explain", "The gradient doesn\u2019t flow back.")
+    assert "gradient-zero" in verdict.extra["rubric"]["matched"]
