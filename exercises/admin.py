@@ -43,7 +43,16 @@ class ExerciseVariantAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "exercise", "status", "score", "max_score", "attempt", "created_at")
+    list_display = (
+        "id",
+        "user",
+        "exercise",
+        "status",
+        "score",
+        "max_score",
+        "attempt",
+        "created_at",
+    )
     list_filter = ("status", "exercise", "needs_review")
     raw_id_fields = ("user", "reviewed_by")
     readonly_fields = ("created_at", "enqueued_at", "started_at", "finished_at")
