@@ -302,3 +302,70 @@ def test_the_korean_toggle_shows_the_korean_prompt_and_is_remembered(site: Site)
     site.open("/courses/e2e/")
     assert site.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
     assert "최고 점수" in site.text("thead")
+
+
+def test_an_instructor_reviews_a_short_answer_and_the_student_sees_the_new_score(
+    site: Site,
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("vanishing-gradient-explain")
+    site.find("#answer-text").send_keys(
+        "The sigmoid derivative is at most 0.25, and the chain rule multiplies one such "
+        "factor per layer, so the gradient shrinks exponentially on its way back."
+    )
+    site.submit()
+    site.wait_for_verdict()
+    assert "An instructor will review this answer" in site.text("#result")
+    submission_link = site.find("#history tbody tr:first-child a").get_attribute("href")
+    site.log_out()
+
+    site.log_in(*INSTRUCTOR)
+    site.open("/courses/e2e/submissions/?review=1")
+    site.driver.find_element(By.LINK_TEXT, submission_link.rstrip("/").rsplit("/", 1)[1]).click()
+    assert "chain rule multiplies" in site.text("[data-testid=text-answer]")
+    score = site.find("#review-score")
+    score.clear()
+    score.send_keys("4.5")
+    site.find("#review-comment").send_keys("Good; name a remedy such as ReLU next time.")
+    site.find("#review-form button[type=submit]").click()
+    site.wait(
+        lambda d: "Review saved." in d.find_element(By.ID, "review-status").text,
+        "the review was not saved",
+    )
+    site.log_out()
+
+    site.log_in(*STUDENT)
+    site.driver.get(submission_link)
+    site.wait(
+        lambda d: d.find_element(By.ID, "result").get_attribute("data-status") == "graded",
+        "the submission page did not load its verdict",
+    )
+    assert site.text("[data-testid=score]") == "4.5 / 5"
+    assert "Good; name a remedy such as ReLU next time." in site.text("#result .review-note")
+    site.open("/courses/e2e/")
+    assert "4.5 / 5" in site.text("tr[data-exercise=vanishing-gradient-explain]")
+
+
+def test_a_review_out_of_range_shows_the_apis_message(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("why-nonlinearity")
+    site.find("label[for=choice-speed]").click()
+    site.submit()
+    site.wait_for_verdict()
+    submission_link = site.find("#history tbody tr:first-child a").get_attribute("href")
+    site.log_out()
+
+    site.log_in(*INSTRUCTOR)
+    site.driver.get(submission_link)
+    score = site.find("#review-score")
+    score.clear()
+    score.send_keys("99")
+    site.find("#review-form button[type=submit]").click()
+    error = site.wait(
+        lambda d: (
+            d.find_element(By.ID, "review-error").is_displayed()
+            and d.find_element(By.ID, "review-error")
+        ),
+        "no message for an out-of-range review score",
+    )
+    assert "between 0 and" in error.text
