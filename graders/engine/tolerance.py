@@ -172,9 +172,13 @@ def compare_arrays(expected: np.ndarray, got: np.ndarray, tol: Tolerance) -> Com
     index = tuple(int(i) for i in np.unravel_index(flat, expected.shape))
     e, g = float(exp_f[index]), float(got_f[index])
     abs_error = float(err[index]) if np.isfinite(err[index]) else float("inf")
+    if expected.dtype.kind == "b":
+        shown_e, shown_g = str(bool(expected[index])), str(got[index].item())
+    else:
+        shown_e, shown_g = _num(e), _num(g)
     message = (
         f"{mismatches} of {expected.size} elements differ; the worst is at index "
-        f"{list(index)}: expected {_num(e)}, got {_num(g)}"
+        f"{list(index)}: expected {shown_e}, got {shown_g}"
     )
     if np.isfinite(e) and np.isfinite(g) and expected.dtype.kind != "b":
         message += f" (error {abs_error:.3g}, allowed {float(allowed[index]):.3g})"

@@ -84,6 +84,7 @@ def test_empty_arrays_of_the_right_shape_match() -> None:
 def test_boolean_masks_compare_exactly() -> None:
     result = compare_arrays(np.array([True, False]), np.array([True, True]), Tolerance(1, 1))
     assert not result.ok and result.worst_index == (1,)
+    assert "expected False, got True" in result.message
 
 
 def test_numpy_exercises_accept_integer_answers_but_not_booleans_for_numbers() -> None:
