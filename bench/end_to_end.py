@@ -204,6 +204,15 @@ def main() -> None:
             values = [s[key] for s in samples if key in s]
             if values:
                 result[f"{key}_ms"] = summary(values)
+        result["per_exercise_median_ms"] = {
+            slug: {
+                key: round(statistics.median(s[key] for s in samples[i::3] if key in s), 1)
+                for key in ("end_to_end", "grading")
+                if any(key in s for s in samples[i::3])
+            }
+            for i, slug in enumerate(slugs)
+            if samples[i::3]
+        }
         if options.burst:
             began = time.time()
             with ThreadPoolExecutor(max_workers=options.burst) as pool:
