@@ -89,7 +89,7 @@ class Feedback:
             TestResult(
                 name=name,
                 passed=passed,
-                points=points,
+                points=float(points),
                 max_points=float(max_points),
                 message=message["en"],
             )
