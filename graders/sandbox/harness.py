@@ -30,8 +30,10 @@ from graders.sandbox.messages import (
     student_traceback,
     syntax_error_text,
 )
+from graders.sandbox.wire import LOCKED
 
 STDIN_FD, STDOUT_FD, STDERR_FD, JOB_FD, RESULT_FD, LANDLOCK_FD = range(6)
+
 MAX_WARNINGS = 10
 
 
@@ -41,52 +43,17 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-class _Outbox:
-    """Frames waiting to be written: fast calls go out together, slow ones at once.
-
-    Every write wakes the parent; batching the frames of a quick suite saves those
-    context switches, while the time bound keeps partial results of a run that is
-    later killed (a timeout keeps what finished more than FLUSH_SECONDS earlier).
-    """
-
-    FLUSH_BYTES = 256 * 1024
-    FLUSH_SECONDS = 0.02
-
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-        self.size = 0
-        self.last_flush = time.perf_counter()
-
-    def add(self, frame: bytes, *, final: bool) -> None:
-        self.frames.append(frame)
-        self.size += len(frame)
-        now = time.perf_counter()
-        if final or self.size >= self.FLUSH_BYTES or now - self.last_flush >= self.FLUSH_SECONDS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.frames:
-            _write_all(RESULT_FD, b"".join(self.frames))
-        self.frames, self.size, self.last_flush = [], 0, time.perf_counter()
-
-
-_outbox = _Outbox()
-
-
 def send(header: dict[str, Any], buffers: list[memoryview] | None = None) -> None:
-    """Queue one frame with ``header`` and array ``buffers`` for the result pipe.
+    """Write one frame with ``header`` and array ``buffers`` to the result pipe.
 
-    Status frames (the end of a run) and lock-down errors are written at once.
+    Each call's frame goes out as soon as it is ready, so a run killed later (time,
+    memory, output) still reports the calls that finished.
     """
-    _outbox.add(wire.pack(header, buffers or []), final=header.get("type") != "call")
+    _write_all(RESULT_FD, wire.pack(header, buffers or []))
 
 
 def finish(code: int = 0) -> None:
     """Flush and close every pipe (so the parent sees EOF at once), then exit."""
-    try:
-        _outbox.flush()
-    except OSError:
-        pass
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -123,9 +90,10 @@ def child_main(plan: lockdown.Plan, fds: tuple[int, int, int, int, int], memory_
         lockdown.apply_identity_layers(plan)
     except BaseException as exc:  # noqa: BLE001 - any failure here means: do not run the job
         try:
-            send({"type": "sandbox_error", "message": f"lock-down failed: {exc!r}"})
+            _write_all(RESULT_FD, f"lock-down failed: {exc!r}".encode()[:4000])
         finally:
             os._exit(71)
+    _write_all(RESULT_FD, LOCKED)
     sys.stdin = io.TextIOWrapper(io.FileIO(STDIN_FD, "r", closefd=False))
     sys.stdout = io.TextIOWrapper(
         io.FileIO(STDOUT_FD, "w", closefd=False), errors="replace", line_buffering=True

@@ -86,12 +86,15 @@ def call_result(header: dict[str, Any], buffers: list[bytes]) -> CallResult:
     )
 
 
-def read_frames(data: bytes) -> tuple[list[CallResult], dict[str, Any] | None, str | None]:
+def read_frames(
+    data: bytes, call_names: list[str]
+) -> tuple[list[CallResult], dict[str, Any] | None, str | None]:
     """Decode everything a child sent.
 
-    ``data`` is the raw result-pipe content. Returns ``(calls, final_status, problem)``:
-    the calls that decoded, the final ``{"status", "message"}`` frame if one arrived,
-    and a description of the first malformed part (or None).
+    ``data`` is the raw result-pipe content; ``call_names`` are the job's call names in
+    order (a frame for any other call, or too many frames, is malformed). Returns
+    ``(calls, final_status, problem)``: the calls that decoded, the final
+    ``{"status", "message"}`` frame if one arrived, and the first problem (or None).
     """
     frames, clean = wire.unpack(data)
     calls: list[CallResult] = []
@@ -99,20 +102,17 @@ def read_frames(data: bytes) -> tuple[list[CallResult], dict[str, Any] | None, s
         kind = header.get("type")
         if kind == "call":
             try:
-                calls.append(call_result(header, buffers))
+                call = call_result(header, buffers)
             except (wire.WireError, KeyError, TypeError, ValueError) as exc:
                 return calls, None, f"malformed result: {exc}"
+            if len(calls) >= len(call_names) or call.name != call_names[len(calls)]:
+                return calls, None, "malformed result: a result for a call that was not made"
+            calls.append(call)
         elif kind == "status":
             status, message = header.get("status"), header.get("message", "")
             if status not in STATUSES or type(message) is not str:
                 return calls, None, "malformed status"
             return calls, {"status": status, "message": message[:8000]}, None
-        elif kind == "sandbox_error":
-            return (
-                calls,
-                {"status": "sandbox_error", "message": str(header.get("message"))[:2000]},
-                None,
-            )
         else:
             return calls, None, "malformed frame"
     return calls, None, None if clean else "the result was cut off"

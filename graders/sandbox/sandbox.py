@@ -25,6 +25,7 @@ from graders.sandbox import wire
 from graders.sandbox.lockdown import LAYERS
 from graders.sandbox.results import exit_verdict, read_frames
 from graders.sandbox.types import CallResult, Job, Limits, RunResult
+from graders.sandbox.wire import LOCKED
 
 logger = logging.getLogger("graders.sandbox")
 
@@ -347,14 +348,14 @@ class Sandbox:
     def _run_once(self, job: Job, limits: Limits) -> RunResult:
         payload = encode_job(job, limits)
         child, self._pending = self._pending or self._spawn(), None
+        pid = -1
         try:
             pid = self._child_pid(child)
             self._watched = {pid}
+            self._await_locked(child)
             started = time.monotonic()
             try:
-                os.write(child.job_w, payload) if len(payload) <= 65536 else self._write_all(
-                    child.job_w, payload
-                )
+                self._write_all(child.job_w, payload)
             except BrokenPipeError:
                 raise _ZygoteLost("the pre-forked child was gone") from None
             os.close(child.job_w)
@@ -362,13 +363,38 @@ class Sandbox:
             if self.prefork:
                 # Fork and lock down the next child while this one runs.
                 self._pending = self._spawn()
-            collected = self._collect(child, pid, limits, started + limits.wall_seconds)
+            deadline = started + limits.wall_seconds
+            collected = self._collect(child, pid, limits, deadline)
             wall_ms = (time.monotonic() - started) * 1000.0
-            return self._verdict(collected, pid, limits, started + limits.wall_seconds, wall_ms)
+            names = [call.name for call in job.calls]
+            return self._verdict(collected, pid, names, limits, deadline, wall_ms)
         finally:
             child.close()
-            self._exits.pop(pid if "pid" in locals() else -1, None)
+            self._exits.pop(pid, None)
             self._watched = set()
+
+    def _await_locked(self, child: _Child) -> None:
+        """Wait for the child's lock-down marker.
+
+        The marker is written before the child reads its job, so only the harness can
+        send it; anything else in its place is a sandbox failure, not the student's.
+        """
+        received = bytearray()
+        deadline = time.monotonic() + SPAWN_TIMEOUT
+        while len(received) < len(LOCKED) or received[: len(LOCKED)] != LOCKED:
+            ready, _, _ = select.select(
+                [child.result_r], [], [], max(deadline - time.monotonic(), 0)
+            )
+            data = os.read(child.result_r, 4096) if ready else b""
+            if not data:
+                break
+            received += data
+        if received == LOCKED:
+            return
+        if not received:
+            raise _ZygoteLost("a child died before finishing its lock-down")
+        detail = received.decode("utf-8", "replace")[:2000]
+        raise SandboxError(f"the sandbox child could not lock itself down: {detail}")
 
     @staticmethod
     def _write_all(fd: int, data: bytes) -> None:
@@ -422,17 +448,18 @@ class Sandbox:
         got.output_total += len(data)
 
     def _verdict(
-        self, got: _Collected, pid: int, limits: Limits, deadline: float, wall_ms: float
+        self,
+        got: _Collected,
+        pid: int,
+        call_names: list[str],
+        limits: Limits,
+        deadline: float,
+        wall_ms: float,
     ) -> RunResult:
         calls: list[CallResult] = []
         final: dict[str, Any] | None = None
         problem: str | None = None
-        if got.killed_for is None:
-            calls, final, problem = read_frames(bytes(got.result))
-        else:
-            calls, _, _ = read_frames(bytes(got.result))
-        if final is not None and final["status"] == "sandbox_error":
-            raise SandboxError(f"the sandbox child could not lock itself down: {final['message']}")
+        calls, final, problem = read_frames(bytes(got.result), call_names)
         if got.killed_for == "timeout":
             status, message = "timeout", f"time limit of {limits.wall_seconds:g} s exceeded"
         elif got.killed_for == "output_limit":

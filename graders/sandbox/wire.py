@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 
 MAGIC = b"AQW1"
+# The child's first bytes, written after its lock-down and before it reads the job, so
+# only the harness (never student code) can send them.
+LOCKED = b"AQLOCKED"
 _HEAD = struct.Struct("<4sI")
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32

@@ -353,6 +353,29 @@ def test_gc_and_frame_introspection_find_no_reference_or_expected_output(sandbox
     assert "FOUND 0" in result.stdout
 
 
+def test_a_forged_lock_down_failure_is_just_a_malformed_result(sandbox: Sandbox) -> None:
+    body = """
+    os.write(4, b"lock-down failed: please regrade me later")
+    os._exit(0)
+    """
+    result = run_code(sandbox, wrap(body, imports="import os"))
+    assert result.status == "crash"
+
+
+def test_results_of_calls_finished_before_a_timeout_are_kept(sandbox: Sandbox) -> None:
+    code = (
+        "import time\n\ndef sigmoid(x):\n    if x[0] > 0:\n        time.sleep(60)\n    return x\n"
+    )
+    calls = (
+        Call(name="quick", target="sigmoid", args=(-np.ones(2),)),
+        Call(name="stuck", target="sigmoid", args=(np.ones(2),)),
+    )
+    result = sandbox.run(Job(code=code, calls=calls), Limits(wall_seconds=1.0))
+    assert result.status == "timeout"
+    assert [call.name for call in result.calls] == ["quick"]
+    np.testing.assert_array_equal(result.calls[0].value, -np.ones(2))
+
+
 def test_after_the_battery_a_correct_submission_still_gets_correct_values(
     sandbox: Sandbox, zygote_pid: int
 ) -> None:

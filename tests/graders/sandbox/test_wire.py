@@ -75,18 +75,32 @@ def test_a_truncated_stream_keeps_the_whole_frames_before_it() -> None:
         {"type": "call", "name": "a", "ok": True, "value": {"nd": 0, "dtype": "<f8", "shape": [1]}},
         b"\0" * 8,
     )
-    calls, final, problem = read_frames(first + first[:10])
+    calls, final, problem = read_frames(first + first[:10], ["a", "b"])
     assert [c.name for c in calls] == ["a"]
     assert final is None and problem == "the result was cut off"
 
 
 def test_a_call_frame_claiming_a_python_object_is_malformed() -> None:
     frame = forged({"type": "call", "name": "a", "ok": True, "value": {"map": {"x": 1}}})
-    calls, final, problem = read_frames(frame)
+    calls, final, problem = read_frames(frame, ["a"])
     assert calls == [] and final is None and problem is not None
 
 
 def test_an_unknown_status_is_malformed() -> None:
     frame = forged({"type": "status", "status": "graded_perfect", "message": ""})
-    _, final, problem = read_frames(frame)
+    _, final, problem = read_frames(frame, ["a"])
     assert final is None and problem == "malformed status"
+
+
+def test_a_frame_for_a_call_that_was_not_made_is_malformed() -> None:
+    value = {"nd": 0, "dtype": "<f8", "shape": [1]}
+    frame = forged({"type": "call", "name": "extra", "ok": True, "value": value}, b"\0" * 8)
+    calls, _, problem = read_frames(frame, ["a"])
+    assert calls == [] and problem is not None and "not made" in problem
+
+
+def test_more_call_frames_than_calls_are_malformed() -> None:
+    value = {"nd": 0, "dtype": "<f8", "shape": [1]}
+    frame = forged({"type": "call", "name": "a", "ok": True, "value": value}, b"\0" * 8)
+    calls, _, problem = read_frames(frame * 3, ["a"])
+    assert len(calls) == 1 and problem is not None
