@@ -140,6 +140,25 @@ def _any_row_dead(ev: Evidence) -> dict | None:
     return None
 
 
+def _softmax_global_max(ev: Evidence) -> dict | None:
+    for call, got, exp in _pairs(ev):
+        x = _first_input(call)
+        if x is None or x.ndim < 2 or x.shape != got.shape or x.size == 0:
+            continue
+        axis = call.kwargs.get("axis", -1)
+        with np.errstate(all="ignore"):
+            e = np.exp(x - np.max(x))
+            shifted_globally = e / np.sum(e, axis=axis, keepdims=True)
+        if not _close(got, exp) and _close(got, shifted_globally):
+            return {}
+    return None
+
+
+def _softmax_overflowed(ev: Evidence) -> dict | None:
+    # A global-max shift also ends in NaN, but its fix is different; it has its own hint.
+    return None if _softmax_global_max(ev) is not None else _overflowed(ev)
+
+
 def _summed_biases(ev: Evidence) -> dict | None:
     for call in ev.calls:
         s = ev.student.get(call.name)
@@ -164,7 +183,13 @@ _MAX_TRICK = (
 )
 
 HINTS: dict[str, Hint] = {
-    "softmax_overflow": Hint(_MAX_TRICK, _overflowed),
+    "softmax_overflow": Hint(_MAX_TRICK, _softmax_overflowed),
+    "softmax_global_max": Hint(
+        "You subtracted the maximum of the whole array, not of each slice along the axis. A row far "
+        "below the global maximum then underflows to all zeros, and 0 / 0 is NaN. Use "
+        "x.max(axis=axis, keepdims=True). (배열 전체가 아니라 축 방향의 최댓값을 빼세요.)",
+        _softmax_global_max,
+    ),
     # Shown unconditionally when a test names it in ``hint_on_fail`` (the torch softmax).
     "softmax_max_trick": Hint(_MAX_TRICK),
     "overflow": Hint(

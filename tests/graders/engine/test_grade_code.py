@@ -113,6 +113,12 @@ def test_softmax_without_the_max_trick_gets_the_named_hint(exercises, sandbox) -
     assert verdict.score < verdict.max_score
 
 
+def test_softmax_shifted_by_the_global_max_gets_its_own_hint(exercises, sandbox) -> None:
+    code = exercises["softmax-numpy"]["wrong_solutions"]["global_max.py"]
+    verdict = grade(exercises, "softmax-numpy", code, sandbox)
+    assert verdict.extra["hint_names"] == ["softmax_global_max"]
+
+
 def test_tanh_grad_written_as_one_minus_x_gets_its_hint(exercises, sandbox) -> None:
     verdict = grade(exercises, "tanh-grad-numpy", "def tanh_grad(x):\n    return 1 - x\n", sandbox)
     assert "tanh_grad_one_minus_x" in verdict.extra["hint_names"]
