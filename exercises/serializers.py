@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -12,6 +13,7 @@ from rest_framework.request import Request
 from actquiz.exceptions import ApiError
 from exercises.models import Course, Exercise, Submission
 
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
 VERDICT_STATUSES = ("graded", "failed")
 HIDDEN_TEST_MESSAGE = "Hidden test: details are not shown."
@@ -171,8 +173,9 @@ def submission_body(data: Any) -> dict[str, Any]:
             'Send {"code": "..."} for a code exercise or {"answer": ...} for a question.',
             code="empty",
         )
-    if "course" in data and not isinstance(data["course"], str):
-        raise ApiError("course must be a course slug.", fields={"course": ["must be a string"]})
+    course = data.get("course")
+    if course is not None and not (isinstance(course, str) and SLUG_RE.fullmatch(course)):
+        raise ApiError("course must be a course slug.", fields={"course": ["not a slug"]})
     return data
 
 

@@ -247,3 +247,46 @@ def test_it_throttles_a_flood_of_submissions(submit, student, sigmoid, settings)
 def test_unknown_api_urls_answer_json_404(client_for, student):
     response = client_for(student).get("/api/v1/nothing-here/")
     assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("bad_slug", ["", "a" * 51, 7, "act 101", "act\u0000"])
+def test_it_rejects_a_course_that_is_not_a_slug(submit, student, sigmoid, bad_slug):
+    body = {"code": SIGMOID_OK, "course": bad_slug}
+    assert_error(submit(student, "sigmoid-numpy", body), 400)
+
+
+@pytest.mark.parametrize("raw", ["1" + "0" * 400, "1e400", "-1e400"])
+def test_it_rejects_numbers_no_float_can_hold(client_for, student, add_exercise, raw):
+    add_exercise("sigmoid-grad-max")
+    response = client_for(student).post(
+        "/api/v1/exercises/sigmoid-grad-max/submissions/",
+        f'{{"answer": {raw}}}',
+        content_type="application/json",
+    )
+    assert_error(response, 400)
+
+
+def test_a_deeply_nested_answer_is_rejected(submit, student, add_exercise):
+    add_exercise("output-activation")
+    nested: list = []
+    for _ in range(40):
+        nested = [nested]
+    assert_error(submit(student, "output-activation", {"answer": nested}), 400)
+
+
+def test_a_wrong_method_gets_the_json_error_body(client_for, student, sigmoid):
+    response = client_for(student).delete("/api/v1/exercises/sigmoid-numpy/")
+    assert_error(response, 405)
+
+
+def test_a_malformed_submission_id_is_a_json_404(client_for, student):
+    assert_error(client_for(student).get("/api/v1/submissions/abc/"), 404)
+
+
+def test_it_rejects_a_course_with_a_lone_surrogate(client_for, student, sigmoid):
+    response = client_for(student).post(
+        "/api/v1/exercises/sigmoid-numpy/submissions/",
+        b'{"code": "x = 1", "course": "\\ud800"}',
+        content_type="application/json",
+    )
+    assert_error(response, 400)
