@@ -23,6 +23,21 @@ _TORCH_ALIASES = {
     "log_softmax": ("torch.special.log_softmax", "torch.nn.functional.log_softmax"),
     "logsumexp": ("torch.special.logsumexp",),
 }
+# torch.nn activation modules and the operator each one runs.
+_MODULE_OPS = {
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "ReLU": "relu",
+    "LeakyReLU": "leaky_relu",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+    "ELU": "elu",
+    "GELU": "gelu",
+    "SiLU": "silu",
+    "Softplus": "softplus",
+    "Hardtanh": "hardtanh",
+}
+_FUNCTION_OPS = {"expit": "sigmoid"}
 _NUMPY_PREFIXES = ("numpy._core.umath.", "numpy._core.numeric.")
 
 
@@ -188,3 +203,56 @@ def install_hooks(names: Iterable[str], on_call: Callable[[str], None]) -> list[
             continue  # an immutable C type: the AST check and the other spellings remain
         hooked.append(spelling)
     return hooked
+
+
+def torch_operators(names: Iterable[str]) -> dict[str, str]:
+    """The ATen operator base names behind forbidden torch names: ``{op: forbidden name}``.
+
+    ``names`` are the job's forbidden dotted names; non-torch names are ignored.
+    """
+    ops: dict[str, str] = {}
+    for name in names:
+        parts = name.split(".")
+        if parts[0] != "torch":
+            continue
+        last = parts[-1]
+        if len(parts) == 3 and parts[1] == "nn" and last in _MODULE_OPS:
+            ops.setdefault(_MODULE_OPS[last], name)
+        elif last[:1].islower():
+            op = last.strip("_")
+            ops.setdefault(_FUNCTION_OPS.get(op, op), name)
+    return ops
+
+
+def install_dispatch_guard(names: Iterable[str], on_call: Callable[[str], None]) -> bool:
+    """Refuse forbidden torch operators at the dispatcher, whatever Python path reached them.
+
+    Catches what attribute hooks cannot: ``torch.ops.aten.sigmoid``,
+    ``torch._C.TensorBase.sigmoid`` and any other alias of the same operator.
+    ``names`` are the job's forbidden names; ``on_call(name)`` is told about each
+    attempt. Returns True when a guard was installed (some name was a torch operator).
+    """
+    ops = torch_operators(names)
+    if not ops:
+        return False
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class RefuseOperators(TorchDispatchMode):
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            # Otherwise torch wraps the handler so that its first call imports
+            # torch._dynamo, which needs stdlib modules the child cannot read.
+            return False
+
+        def __torch_dispatch__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
+            op = func._schema.name.split("::")[-1].strip("_")
+            if op in ops:
+                on_call(ops[op])
+                raise ForbiddenCall(ops[op])
+            return func(*args, **(kwargs or {}))
+
+    # Entered for the rest of the child's life: the mode stays on the dispatch stack.
+    RefuseOperators().__enter__()
+    return True

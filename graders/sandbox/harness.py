@@ -22,7 +22,12 @@ import numpy as np
 
 from graders.sandbox import lockdown, wire
 from graders.sandbox.convert import UnsupportedReturn, to_plain, type_name
-from graders.sandbox.forbidden import ForbiddenCall, check_source, install_hooks
+from graders.sandbox.forbidden import (
+    ForbiddenCall,
+    check_source,
+    install_dispatch_guard,
+    install_hooks,
+)
 from graders.sandbox.messages import (
     MODULE_FILE,
     exception_text,
@@ -178,6 +183,8 @@ def _run_job(job: dict[str, Any], plan: lockdown.Plan, memory_base: int) -> None
         )
         return
     install_hooks(job["forbidden"], run.note_violation)
+    if job["framework"] == "torch":
+        install_dispatch_guard(job["forbidden"], run.note_violation)
     module = _load_module(code, compiled, run)
     if module is None:
         return

@@ -236,6 +236,9 @@ def test_calls_run_in_order_and_later_calls_survive_an_earlier_failure(sandbox: 
         "return torch.special.expit(x)",
         "return torch.nn.functional.sigmoid(x)",
         "return torch.nn.Sigmoid()(x)",
+        "return torch.ops.aten.sigmoid(x)",
+        "return torch._C.TensorBase.sigmoid(x)",
+        "return x.clone().sigmoid_()",
     ],
 )
 def test_forbidden_sigmoid_spellings_are_all_caught(sandbox: Sandbox, body: str) -> None:
@@ -284,3 +287,13 @@ def test_the_reference_may_use_what_the_student_may_not(sandbox: Sandbox) -> Non
     result = sandbox.run(job, QUICK)
     assert result.status == "ok"
     np.testing.assert_allclose(result.calls[0].value, [0.5, 0.5])
+
+
+def test_a_hand_written_sigmoid_passes_the_guard_with_gradients(sandbox: Sandbox) -> None:
+    x = np.linspace(-2, 2, 5)
+    call = Call(name="s", target="sigmoid", args=(x,), tensors=True, upstream=np.ones(5))
+    result = sandbox.run(torch_job(call, forbidden=("torch.sigmoid", "torch.nn.Sigmoid")), QUICK)
+    assert result.status == "ok"
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(result.calls[0].value, s)
+    np.testing.assert_allclose(result.calls[0].grads[0], s * (1 - s))
