@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 from exercises.models import Exercise
@@ -32,6 +33,34 @@ CATALOG_FIELDS = (
     "published",
     "concepts",
 )
+
+
+# JSON (and so SQLite's JSON_VALID and PostgreSQL's jsonb) has no inf or nan, but
+# catalog specs use them as test inputs (TOML writes ``inf``). They are stored as
+# ``{"$float": "inf"}`` and turned back into floats for the engine.
+_NONFINITE_TAG = "$float"
+
+
+def encode_nonfinite(value: Any) -> Any:
+    """Return ``value`` with every inf/nan float replaced by a ``{"$float": ...}`` tag."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {_NONFINITE_TAG: repr(value)}  # 'inf', '-inf' or 'nan'
+    if isinstance(value, dict):
+        return {key: encode_nonfinite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [encode_nonfinite(item) for item in value]
+    return value
+
+
+def decode_nonfinite(value: Any) -> Any:
+    """Undo ``encode_nonfinite``: tags become floats again; returns the new value."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get(_NONFINITE_TAG), str):
+            return float(value[_NONFINITE_TAG])
+        return {key: decode_nonfinite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode_nonfinite(item) for item in value]
+    return value
 
 
 def _bilingual(value: Any) -> tuple[str, str]:
@@ -67,7 +96,7 @@ def fields_from_catalog(data: dict[str, Any]) -> dict[str, Any]:
         "entry_point": str(data.get("entry_point") or ""),
         "signature": str(data.get("signature") or ""),
         "starter_code": str(_first(data, "starter_code", "starter", default="")),
-        "spec": dict(data.get("spec") or {}),
+        "spec": encode_nonfinite(dict(data.get("spec") or {})),
         "reference_code": str(_first(data, "reference_code", "reference", default="")),
         "points": float(data.get("points", 10)),
         "time_limit_seconds": float(data.get("time_limit_seconds", 5)),
@@ -97,7 +126,7 @@ def spec_dict(fields: dict[str, Any] | Exercise, *, version: int = 1) -> dict[st
         "slug": fields["slug"],
         "kind": fields["kind"],
         "points": float(fields["points"]),
-        "spec": fields["spec"],
+        "spec": decode_nonfinite(fields["spec"]),
         "framework": fields["framework"] or None,
         "entry_point": fields["entry_point"] or None,
         "reference_code": fields["reference_code"] or None,

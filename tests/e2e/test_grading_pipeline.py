@@ -7,6 +7,8 @@ endpoint -> HTTP GET shows it. No mocks anywhere.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -14,6 +16,8 @@ from django.test import override_settings
 from tests.e2e.conftest import Pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CATALOG = Path(__file__).resolve().parents[2] / "exercises" / "catalog"
 
 CORRECT = {
     "sigmoid-numpy": """
@@ -122,3 +126,17 @@ def test_a_submission_made_while_the_broker_is_down_is_kept_and_graded_after_req
 
     assert body["status"] == "graded"
     assert body["score"] < body["max_score"]
+
+
+def test_a_torch_exercise_with_infinite_test_inputs_is_graded_through_the_queue(
+    pipeline: Pipeline,
+) -> None:
+    # Its spec holds inf/nan inputs: they must survive the database and the JSON message.
+    reference = (CATALOG / "relu-torch" / "reference.py").read_text()
+    response = pipeline.submit("relu-torch", reference)
+    assert response.status_code == 202, response.text
+
+    body = pipeline.wait_final(response.json()["id"])
+
+    assert body["status"] == "graded", body
+    assert body["score"] == body["max_score"]
