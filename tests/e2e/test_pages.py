@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -69,8 +71,34 @@ def chromium() -> Iterator[WebDriver]:
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def _wait_for_live_server_connections_to_close(within: float = 15) -> None:
+    # The browser kept HTTP connections alive, and each live-server thread holds a
+    # database connection until its socket closes; PostgreSQL refuses to drop the test
+    # database while any is open, which would leave it behind on the shared server.
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def no_leftover_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """After the live server and the browser are gone, wait until the test database is free."""
+    yield
+    with django_db_blocker.unblock():
+        _wait_for_live_server_connections_to_close()
+
+
 @pytest.fixture
-def site(pipeline: Pipeline, chromium: WebDriver) -> Iterator[Site]:
+def site(no_leftover_connections: None, pipeline: Pipeline, chromium: WebDriver) -> Iterator[Site]:
     """The live site with a student (password set) and an instructor of course ``e2e``."""
     users = get_user_model()
     student = users.objects.get(username=STUDENT[0])
