@@ -178,3 +178,40 @@ def test_the_verdict_is_json_ready(exercises, sandbox) -> None:
     data = json.loads(json.dumps(verdict.to_dict()))
     assert data["exercise"] == "dead-relu-numpy" and data["score"] == 10.0
     assert {"name", "passed", "points", "max_points", "message", "hidden"} <= set(data["tests"][0])
+
+
+def test_a_return_value_that_lies_about_equality_scores_nothing(exercises, sandbox) -> None:
+    code = (
+        "class Liar:\n"
+        "    def __eq__(self, other):\n"
+        "        return True\n"
+        "    def __sub__(self, other):\n"
+        "        return 0.0\n"
+        "    __rsub__ = __sub__\n"
+        "    def __abs__(self):\n"
+        "        return 0.0\n\n"
+        "def relu(x):\n"
+        "    return Liar()\n"
+    )
+    verdict = grade(exercises, "relu-numpy", code, sandbox)
+    assert verdict.status == "graded" and verdict.score == 0
+    course = next(t for t in verdict.tests if t.name == "course_values")
+    assert "not an array of numbers" in course.message
+
+
+def test_hidden_messages_in_a_real_verdict_carry_no_hidden_input(exercises, sandbox) -> None:
+    from graders.engine.code import plan_calls
+
+    spec = spec_of(exercises, "relu-numpy")
+    submission = Submission(
+        code=exercises["relu-numpy"]["wrong_solutions"]["absolute_value.py"], seed=5
+    )
+    verdict = engine.grade(spec, submission, sandbox=sandbox)
+    hidden = {t.name: t.message for t in verdict.tests if t.hidden}
+    assert "values are wrong (outside the tolerance)" in hidden["random_batch"]
+    for test, _, calls in plan_calls(spec, submission):
+        if not test.get("hidden"):
+            continue
+        for value in calls[0].args[0].reshape(-1)[:50]:
+            if value != 0:
+                assert f"{value:.4g}" not in hidden[test["name"]]
