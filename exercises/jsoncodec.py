@@ -2,7 +2,7 @@
 
 Test inputs such as ``[-inf, 0.0, inf]`` are ordinary floats in ``exercise.toml``,
 but neither PostgreSQL's ``jsonb`` nor SQLite's ``JSON_VALID`` accept ``Infinity``
-or ``NaN``. They are stored as ``{"__float__": "inf"}`` and turned back into floats
+or ``NaN``. They are stored as ``{"$float": "inf"}`` and turned back into floats
 when the row is read, so the engine sees exactly what the catalog says.
 """
 
@@ -14,13 +14,14 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-TAG = "__float__"
+TAG = "$float"
 
 
 def tag_non_finite(value: Any) -> Any:
     """Return ``value`` with every non-finite float replaced by its tagged object."""
     if isinstance(value, float) and not math.isfinite(value):
-        return {TAG: repr(value)}
+        return {TAG: repr(value)}  # 'inf', '-inf' or 'nan'
+
     if isinstance(value, dict):
         return {key: tag_non_finite(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -36,6 +37,17 @@ class NonFiniteJSONEncoder(DjangoJSONEncoder):
 
     def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
         return super().iterencode(tag_non_finite(o), _one_shot)
+
+
+def untag_non_finite(value: Any) -> Any:
+    """Undo ``tag_non_finite`` on an already decoded value: tags become floats again."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get(TAG), str):
+            return float(value[TAG])
+        return {key: untag_non_finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [untag_non_finite(item) for item in value]
+    return value
 
 
 def _untag(obj: dict[str, Any]) -> Any:

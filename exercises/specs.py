@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any
 
+from exercises.jsoncodec import tag_non_finite, untag_non_finite
 from exercises.models import Exercise
 
 # Fields of ``Exercise`` that the catalog fills; ``published`` defaults to True.
@@ -35,32 +35,10 @@ CATALOG_FIELDS = (
 )
 
 
-# JSON (and so SQLite's JSON_VALID and PostgreSQL's jsonb) has no inf or nan, but
-# catalog specs use them as test inputs (TOML writes ``inf``). They are stored as
-# ``{"$float": "inf"}`` and turned back into floats for the engine.
-_NONFINITE_TAG = "$float"
-
-
-def encode_nonfinite(value: Any) -> Any:
-    """Return ``value`` with every inf/nan float replaced by a ``{"$float": ...}`` tag."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return {_NONFINITE_TAG: repr(value)}  # 'inf', '-inf' or 'nan'
-    if isinstance(value, dict):
-        return {key: encode_nonfinite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [encode_nonfinite(item) for item in value]
-    return value
-
-
-def decode_nonfinite(value: Any) -> Any:
-    """Undo ``encode_nonfinite``: tags become floats again; returns the new value."""
-    if isinstance(value, dict):
-        if len(value) == 1 and isinstance(value.get(_NONFINITE_TAG), str):
-            return float(value[_NONFINITE_TAG])
-        return {key: decode_nonfinite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decode_nonfinite(item) for item in value]
-    return value
+# Kept for callers of the first version: the Exercise.spec field now tags and untags
+# non-finite floats itself (exercises.jsoncodec), so specs hold plain floats.
+encode_nonfinite = tag_non_finite
+decode_nonfinite = untag_non_finite
 
 
 def _bilingual(value: Any) -> tuple[str, str]:
@@ -96,7 +74,7 @@ def fields_from_catalog(data: dict[str, Any]) -> dict[str, Any]:
         "entry_point": str(data.get("entry_point") or ""),
         "signature": str(data.get("signature") or ""),
         "starter_code": str(_first(data, "starter_code", "starter", default="")),
-        "spec": encode_nonfinite(dict(data.get("spec") or {})),
+        "spec": dict(data.get("spec") or {}),
         "reference_code": str(_first(data, "reference_code", "reference", default="")),
         "points": float(data.get("points", 10)),
         "time_limit_seconds": float(data.get("time_limit_seconds", 5)),
@@ -108,7 +86,8 @@ def fields_from_catalog(data: dict[str, Any]) -> dict[str, Any]:
 
 def content_hash(fields: dict[str, Any]) -> str:
     """Return a SHA-256 hex digest of the catalog ``fields`` (order-independent JSON)."""
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    # Tagged like the database stores them, so inf/nan hash the same on every run.
+    canonical = json.dumps(tag_non_finite(fields), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
