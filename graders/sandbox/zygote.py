@@ -108,6 +108,36 @@ def _prepare_numerics(framework_warmup: bool) -> None:
     from graders.sandbox import harness  # noqa: F401 - load the child side before forking
 
 
+_MADV_COLLAPSE = 25
+_HUGE_PAGE = 1 << 21
+
+
+def _collapse_heap_into_huge_pages() -> int:
+    """Back the zygote's anonymous memory with 2 MiB pages where the kernel allows it.
+
+    Importing torch leaves ~150 MiB of anonymous memory; fork copies one page-table
+    entry per 4 KiB page of it and the child's exit tears them down again. With huge
+    pages that is 512 times fewer entries, which roughly halves fork + exit. Returns the
+    number of ranges collapsed (0 on kernels without MADV_COLLAPSE: nothing breaks).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    collapsed = 0
+    with open("/proc/self/maps") as maps:
+        lines = maps.readlines()
+    for line in lines:
+        fields = line.split()
+        path = fields[5] if len(fields) > 5 else ""
+        if "w" not in fields[1] or "p" not in fields[1] or path not in ("", "[heap]"):
+            continue
+        low, high = (int(value, 16) for value in fields[0].split("-"))
+        start = (low + _HUGE_PAGE - 1) & ~(_HUGE_PAGE - 1)
+        end = high & ~(_HUGE_PAGE - 1)
+        if end > start and libc.madvise(start, end - start, _MADV_COLLAPSE) == 0:
+            collapsed += 1
+    return collapsed
+
+
 def _thread_count() -> int:
     return len(os.listdir("/proc/self/task"))
 
@@ -306,6 +336,7 @@ def main(argv: list[str]) -> None:
     # Everything allocated so far lives for the zygote's lifetime: keeping it out of the
     # collector means a child's GC pass does not copy these pages on write.
     gc.freeze()
+    _collapse_heap_into_huge_pages()
     control.send(
         json.dumps(
             {
