@@ -37,6 +37,13 @@ TORCH_HINTS: dict[str, str] = {
         "x.mul_(...)). The caller still needs x: use out-of-place operations such as torch.where or "
         "x.clamp(min=0). (입력 텐서를 제자리에서 바꾸지 마세요.)"
     ),
+    "nan_at_infinity": (
+        "At x = +-inf your output is NaN although the true value is finite: an intermediate "
+        "computed inf * 0 or inf / inf (x times a 0/1 mask, or exp(x) / (1 + exp(x))). Select "
+        "instead of multiplying, e.g. torch.where(x > 0, x, torch.zeros_like(x)) or "
+        "x.clamp(min=0), and keep exponents from overflowing. (입력이 ±inf일 때 NaN이 나왔습니다: "
+        "inf * 0이나 inf / inf가 생기지 않도록 마스크를 곱하지 말고 torch.where나 clamp로 고르세요.)"
+    ),
     "wrong_default_slope": (
         "Called without arguments, your negative slope is {got:g}; the default must be {expected:g}, "
         "as in nn.LeakyReLU. (인자 없이 만들었을 때 음수 구간 기울기는 {expected:g}이어야 합니다.)"
@@ -132,3 +139,20 @@ def backward_mistake(
     if np.any(zero) and _close(got[~zero], expected[~zero]) and _close(got[zero], upstream[zero]):
         return "backward_one_at_zero"
     return None
+
+
+def nan_at_infinite_input(x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether the output is NaN exactly where the input is infinite and the answer is finite.
+
+    x: the input; got: the student's output; expected: the reference's.
+    Returns True for the inf * 0 mistake of a multiplied mask.
+    """
+    if not (x.shape == got.shape == expected.shape) or x.dtype.kind != "f":
+        return False
+    with np.errstate(all="ignore"):
+        bad = (
+            np.isinf(x)
+            & np.isnan(got.astype(np.float64))
+            & np.isfinite(expected.astype(np.float64))
+        )
+    return bool(np.any(bad))

@@ -34,7 +34,11 @@ from graders.engine.checks.torch_common import (
     first_array,
     tensor_problem,
 )
-from graders.engine.checks.torch_hints import add_torch_hint, negative_slope_mistake
+from graders.engine.checks.torch_hints import (
+    add_torch_hint,
+    nan_at_infinite_input,
+    negative_slope_mistake,
+)
 from graders.engine.checks.values import cases_of
 from graders.engine.compare import compare_output, hidden_summary
 from graders.engine.inputs import build_all
@@ -96,6 +100,8 @@ class TorchValuesCheck:
             add_torch_hint(
                 ctx, "torch_dtype_changed", got=got.dtype.name, expected=expected.dtype.name
             )
+        if nan_at_infinite_input(x, got, expected):
+            add_torch_hint(ctx, "nan_at_infinity")
         built_with_defaults = not test.get("init_args") and not test.get("init_kwargs")
         if entry_kind(ctx) == "module" and built_with_defaults:
             slopes = negative_slope_mistake(x, got, expected)

@@ -75,6 +75,7 @@ CAUGHT_BY = {
     ("relu-torch", "detached_data.py"): ({"gradient_matches_reference"}, {"detached_graph"}),
     ("relu-torch", "mutates_input.py"): ({"input_not_modified"}, {"torch_mutating_input"}),
     ("relu-torch", "float64_mask.py"): ({"course_example"}, {"torch_dtype_changed"}),
+    ("relu-torch", "mask_multiply.py"): ({"special_values"}, {"nan_at_infinity"}),
     ("relu-torch", "abs_instead.py"): ({"course_example", "random_3d_batch"}, set()),
     ("leaky-relu-torch", "wrong_default_slope.py"): ({"default_slope"}, {"wrong_default_slope"}),
     ("leaky-relu-torch", "ignores_slope.py"): (

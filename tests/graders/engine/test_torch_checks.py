@@ -143,6 +143,22 @@ def test_a_hidden_failure_names_what_failed_but_never_the_data() -> None:
         assert secret not in result.message
 
 
+def test_nan_at_an_infinite_input_is_explained_as_inf_times_zero() -> None:
+    def relu(x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, 0).astype(x.dtype)
+
+    def mask_multiply(x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return (x * (x > 0)).astype(x.dtype)
+
+    test = values_test([-np.inf, -1.0, 2.0, np.inf], dtype="float64")
+    result, hints = judge(
+        test, exercise("module", "ReLU"), (mask_multiply, None), reference=(relu, None)
+    )
+    assert not result.passed and "got nan" in result.message
+    assert hints == ["nan_at_infinity"]
+
+
 def grad_test(values: list, dtype: str = "float32") -> dict:
     return {
         "name": "g",
