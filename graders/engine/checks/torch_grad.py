@@ -32,6 +32,7 @@ from graders.engine.checks.torch_common import (
     build_inputs,
     describe_entry_call,
     entry_call,
+    entry_kind,
     first_array,
     grad_of,
     tensor_problem,
@@ -64,18 +65,24 @@ def upstream_for(test: dict, x: np.ndarray, rng: np.random.Generator) -> np.ndar
     return rng.standard_normal(shape).astype(x.dtype)
 
 
-def gradient_problem(result: CallResult, position: int, hidden: bool) -> str | None:
+def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> str | None:
     """Why the call has no usable gradient for argument ``position``, or None.
 
     result: the student's CallResult (already known to be a tensor); position: the
-    argument index; hidden: whether the test is hidden. Returns a message, or None.
+    argument index; ctx: the check context (the hint goes there). Returns a message, or None.
     """
-    if grad_of(result, position) is None:
-        return (
-            "no gradient reached the input: the computation graph is cut "
-            "(.detach(), .data, a NumPy round trip or torch.tensor(...) on the output)"
-        )
-    return None
+    if grad_of(result, position) is not None:
+        return None
+    if entry_kind(ctx) == "autograd_function":
+        # Function.forward runs without a graph, so a missing gradient can only come
+        # from backward returning None (or from a forward output that is not used).
+        add_torch_hint(ctx, "backward_returned_none")
+        return "no gradient reached the input: your backward returned None for x"
+    add_torch_hint(ctx, "detached_graph")
+    return (
+        "no gradient reached the input: the computation graph is cut "
+        "(.detach(), .data, a NumPy round trip or torch.tensor(...) on the output)"
+    )
 
 
 @register("torch_grad")
@@ -108,10 +115,8 @@ class TorchGradCheck:
             else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"]) + ": "
         )
         result = student.get(name)
-        problem = tensor_problem(result, hidden) or gradient_problem(result, position, hidden)
+        problem = tensor_problem(result, hidden) or gradient_problem(result, position, ctx)
         if problem:
-            if result is not None and result.ok and grad_of(result, position) is None:
-                add_torch_hint(ctx, "detached_graph")
             return result_for(test, False, where + problem)
         got = grad_of(result, position)
         comparison = compare_output(expected, got, test, "torch")
@@ -199,10 +204,8 @@ class TorchGradcheckCheck:
         position, eps = ctx.memo["position"], ctx.memo["eps"]
         upstream, directions, x = ctx.memo["upstream"], ctx.memo["directions"], ctx.memo["x"]
         result = student.get(ctx.call_name("backward"))
-        problem = tensor_problem(result, hidden) or gradient_problem(result, position, hidden)
+        problem = tensor_problem(result, hidden) or gradient_problem(result, position, ctx)
         if problem:
-            if result is not None and result.ok and grad_of(result, position) is None:
-                add_torch_hint(ctx, "detached_graph")
             return result_for(test, False, problem)
         if result.value.dtype != x.dtype:
             return result_for(

@@ -21,6 +21,11 @@ TORCH_HINTS: dict[str, str] = {
         "autograd cannot trace back. Build the result from torch operations on x itself. "
         "(계산 그래프가 끊겼습니다: .detach(), .data, NumPy 변환 없이 x에 대한 torch 연산으로 계산하세요.)"
     ),
+    "backward_returned_none": (
+        "Your backward returned None for x, which tells autograd there is no gradient. Return "
+        "grad_output multiplied by the derivative, a tensor shaped like x. "
+        "(backward가 None을 돌려주었습니다: grad_output에 도함수를 곱한 텐서를 돌려주세요.)"
+    ),
     "gradient_overflow": (
         "Your gradient is NaN or inf where the true gradient is finite: an intermediate such as "
         "torch.exp(1000.) overflowed to inf, and backward then multiplied inf by 0. Rewrite the formula "
