@@ -97,7 +97,7 @@ def user_submissions(
     user: AbstractBaseUser, *, exercise_slug: str | None = None, limit: int = 100
 ) -> list[Submission]:
     """Return ``user``'s own submissions, newest first, optionally for one exercise slug."""
-    queryset = Submission.objects.filter(user=user).select_related("exercise", "course")
+    queryset = Submission.objects.filter(user=user).select_related("exercise", "course", "user")
     if exercise_slug:
         queryset = queryset.filter(exercise__slug=exercise_slug)
     return list(queryset[:limit])
