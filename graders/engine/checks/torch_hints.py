@@ -1,13 +1,16 @@
 """Named hints for the mistakes the PyTorch checks recognise, and their detectors.
 
-The messages join ``graders.engine.hints.HINTS`` the first time a torch check asks for
-one (``add_torch_hint``). Registering lazily rather than at import keeps the import
-graph acyclic: ``hints`` imports ``checks.base``, which loads every check module.
+The messages join ``graders.engine.hints.HINTS`` when this module is imported (so an
+exercise may name them in ``hint_on_fail``), or at the latest the first time a torch
+check asks for one: ``hints`` imports ``checks.base``, which loads every check module, so
+on that import path ``hints`` is still half-built here and registration has to wait.
 The detectors run inside the torch checks' ``judge`` on plain arrays only.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Any
 
 import numpy as np
@@ -80,16 +83,28 @@ TORCH_HINTS: dict[str, str] = {
 }
 
 
+def register_torch_hints() -> bool:
+    """Add TORCH_HINTS to ``graders.engine.hints.HINTS`` (idempotent).
+
+    Returns False when ``hints`` is still being imported and cannot take them yet.
+    """
+    hints = sys.modules.get("graders.engine.hints") or importlib.import_module(
+        "graders.engine.hints"
+    )
+    if not hasattr(hints, "HINTS") or not hasattr(hints, "Hint"):
+        return False
+    for key, message in TORCH_HINTS.items():
+        hints.HINTS.setdefault(key, hints.Hint(message))
+    return True
+
+
 def add_torch_hint(ctx: CheckContext, name: str, **details: Any) -> None:
     """Show the torch hint ``name`` in the verdict.
 
     ctx: the check context; name: a key of TORCH_HINTS (or of the core's HINTS);
     details: values for the message's placeholders.
     """
-    from graders.engine import hints
-
-    for key, message in TORCH_HINTS.items():
-        hints.HINTS.setdefault(key, hints.Hint(message))
+    register_torch_hints()
     ctx.add_hint(name, **details)
 
 
@@ -161,3 +176,6 @@ def nan_at_infinite_input(x: np.ndarray, got: np.ndarray, expected: np.ndarray) 
             & np.isfinite(expected.astype(np.float64))
         )
     return bool(np.any(bad))
+
+
+register_torch_hints()
