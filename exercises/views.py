@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from exercises import access, selectors, services
@@ -145,7 +146,12 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for student in book["students"]
     ]
-    context = {"course": course, "book": book, "rows": rows}
+    context = {
+        "course": course,
+        "book": book,
+        "rows": rows,
+        "list_url": reverse("pages:course_submissions", args=[course.slug]),
+    }
     return render(request, "exercises/gradebook.html", context)
 
 
