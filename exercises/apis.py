@@ -20,6 +20,7 @@ from exercises.models import Course, Exercise, Membership, Submission
 
 # Lists are capped: a script that wants more pages through ?exercise=.
 SUBMISSION_LIST_LIMIT = 100
+COURSE_SUBMISSION_LIMIT = 500
 
 
 def _visible_submission(request: Request, submission_id: int) -> Submission:
@@ -200,3 +201,40 @@ class GradebookApi(APIView):
         if not access.can_view_gradebook(request.user, course):
             raise PermissionDenied("Only instructors of this course see its gradebook.")
         return Response(selectors.gradebook(course))
+
+
+class CourseSubmissionsApi(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        """A course's submissions for its instructors, newest first.
+
+        Filters: ``?exercise=slug``, ``?student=username``, ``?needs_review=1``
+        (graded answers waiting for an instructor's score).
+        """
+        course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
+        if not access.can_view_gradebook(request.user, course):
+            raise PermissionDenied("Only instructors of this course see its submissions.")
+        submissions = selectors.course_submissions(
+            course,
+            exercise_slug=request.query_params.get("exercise") or None,
+            username=request.query_params.get("student") or None,
+            needs_review=request.query_params.get("needs_review") == "1",
+            limit=COURSE_SUBMISSION_LIMIT,
+        )
+        return Response([serializers.submission_data(s, request, full=True) for s in submissions])
+
+
+class SubmissionRegradeApi(APIView):
+    def post(self, request: Request, submission_id: int) -> Response:
+        """Grade a submission again (instructors of its course, staff); 202 when queued."""
+        submission = _visible_submission(request, submission_id)
+        if not access.can_review_submission(request.user, submission):
+            raise PermissionDenied("Only an instructor of this course may regrade it.")
+        submission = services.submission_requeue(submission_id=submission.id)
+        return Response(
+            {
+                "id": submission.id,
+                "status": submission.status,
+                "grading_attempt": submission.grading_attempt,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )

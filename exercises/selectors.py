@@ -101,3 +101,27 @@ def user_submissions(
     if exercise_slug:
         queryset = queryset.filter(exercise__slug=exercise_slug)
     return list(queryset[:limit])
+
+
+def course_submissions(
+    course: Course,
+    *,
+    exercise_slug: str | None = None,
+    username: str | None = None,
+    needs_review: bool = False,
+    limit: int = 500,
+) -> list[Submission]:
+    """Return the submissions made in ``course``, newest first, optionally filtered.
+
+    ``needs_review`` keeps graded submissions still waiting for an instructor's score.
+    """
+    queryset = Submission.objects.filter(course=course).select_related("exercise", "course", "user")
+    if exercise_slug:
+        queryset = queryset.filter(exercise__slug=exercise_slug)
+    if username:
+        queryset = queryset.filter(user__username=username)
+    if needs_review:
+        queryset = queryset.filter(
+            needs_review=True, status=Submission.Status.GRADED, reviewed_score__isnull=True
+        )
+    return list(queryset[:limit])

@@ -35,6 +35,16 @@ urlpatterns = [
         apis.SubmissionReviewApi.as_view(),
         name="submission-review",
     ),
+    path(
+        "submissions/<int:submission_id>/regrade/",
+        apis.SubmissionRegradeApi.as_view(),
+        name="submission-regrade",
+    ),
     path("courses/", apis.CourseListApi.as_view(), name="course-list"),
+    path(
+        "courses/<slug:slug>/submissions/",
+        apis.CourseSubmissionsApi.as_view(),
+        name="course-submissions",
+    ),
     path("courses/<slug:slug>/gradebook/", apis.GradebookApi.as_view(), name="course-gradebook"),
 ]
