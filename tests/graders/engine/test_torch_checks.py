@@ -260,6 +260,16 @@ def test_gradcheck_checks_every_element_of_a_small_input_in_its_own_direction() 
     assert x.dtype == np.float64 and np.all(np.abs(x) >= 1e-3)
 
 
+def test_hidden_inputs_replay_from_the_seed_and_differ_between_seeds() -> None:
+    def drawn(seed: int) -> list[np.ndarray]:
+        _, calls = plan(gradcheck_test(), exercise(), seed=seed)
+        return [calls[0].args[0], calls[0].upstream]
+
+    first, again, other = drawn(11), drawn(11), drawn(12)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[0], other[0])
+
+
 def test_gradcheck_keeps_inputs_clear_of_a_kink_at_zero() -> None:
     def relu(x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
