@@ -118,10 +118,8 @@ def read_frames(
     return calls, None, None if clean else "the result was cut off"
 
 
-def exit_verdict(wait_status: int | None, cpu_seconds: float, limits: Limits) -> tuple[str, str]:
+def exit_verdict(wait_status: int, cpu_seconds: float, limits: Limits) -> tuple[str, str]:
     """Turn how the child ended (without a final status frame) into ``(status, message)``."""
-    if wait_status is None:
-        return "crash", "the submission ended without returning its results"
     if os.WIFSIGNALED(wait_status):
         signum = os.WTERMSIG(wait_status)
         if signum == signal.SIGKILL and cpu_seconds >= limits.cpu_seconds - 0.05:

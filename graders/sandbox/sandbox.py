@@ -54,6 +54,10 @@ class _ZygoteLost(Exception):
     """The zygote (or a pre-forked child) went away; the job may be retried once."""
 
 
+class _NoAnswer(_ZygoteLost):
+    """No awaited message arrived before the deadline."""
+
+
 @dataclass
 class _Child:
     request_id: int
@@ -305,7 +309,7 @@ class Sandbox:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise _ZygoteLost("the zygote did not answer in time")
+                raise _NoAnswer("the zygote did not answer in time")
             ready, _, _ = select.select([self._control], [], [], remaining)
             if ready:
                 message = self._read_control()
@@ -477,8 +481,11 @@ class Sandbox:
         elif problem is not None:
             status, message = "crash", problem
         else:
-            wait_status, cpu = self._await_exit(pid, deadline)
-            status, message = exit_verdict(wait_status, cpu, limits)
+            ended = self._await_exit(pid, deadline)
+            if ended is None:
+                status, message = "timeout", f"time limit of {limits.wall_seconds:g} s exceeded"
+            else:
+                status, message = exit_verdict(*ended, limits)
         return RunResult(
             status=status,
             message=message,
@@ -489,20 +496,23 @@ class Sandbox:
             wall_ms=wall_ms,
         )
 
-    def _await_exit(self, pid: int, deadline: float) -> tuple[int | None, float]:
-        # The child closed its pipes without a final frame: it is exiting, or it closed
-        # them on purpose and keeps running, in which case the wall limit still applies.
+    def _await_exit(self, pid: int, deadline: float) -> tuple[int, float] | None:
+        """Wait for the zygote's report that child ``pid`` exited.
+
+        The child closed its pipes without a final frame: it is exiting, or it closed
+        them on purpose and keeps running, in which case the wall limit still applies.
+        Returns ``(wait_status, cpu_seconds)``, or None when the wall limit came first
+        (the child is then killed).
+        """
+
+        def exited(message: dict[str, Any]) -> bool:
+            return message.get("op") == "exit" and message.get("pid") == pid
+
         if pid not in self._exits:
             try:
-                self._receive(
-                    deadline, until=lambda m: m.get("op") == "exit" and m.get("pid") == pid
-                )
-            except _ZygoteLost:
-                if self._process is not None and self._process.poll() is not None:
-                    raise
+                self._receive(deadline, until=exited)
+            except _NoAnswer:
                 self._kill(pid)
-                self._receive(
-                    deadline + KILL_GRACE,
-                    until=lambda m: m.get("op") == "exit" and m.get("pid") == pid,
-                )
-        return self._exits.get(pid, (None, 0.0))
+                self._receive(deadline + KILL_GRACE, until=exited)
+                return None
+        return self._exits[pid]

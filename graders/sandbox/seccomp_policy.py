@@ -72,6 +72,7 @@ KILLED_SYSCALLS = (
 )
 
 CLONE_THREAD = 0x00010000
+_PR_SET_PDEATHSIG = 1
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
 
@@ -121,6 +122,8 @@ def compile_filter() -> CompiledFilter:
     # clone3 passes its flags in memory a filter cannot read: ENOSYS makes glibc
     # fall back to clone, which is checked above.
     policy.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    # The parent-death signal is what ends a child when its zygote dies: keep it set.
+    policy.add_rule(seccomp.KILL_PROCESS, "prctl", seccomp.Arg(0, seccomp.EQ, _PR_SET_PDEATHSIG))
     # Lowering one's own limits is harmless; touching another process's is not.
     policy.add_rule(seccomp.KILL_PROCESS, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
     read_fd, write_fd = os.pipe()

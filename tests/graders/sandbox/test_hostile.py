@@ -353,6 +353,27 @@ def test_gc_and_frame_introspection_find_no_reference_or_expected_output(sandbox
     assert "FOUND 0" in result.stdout
 
 
+def test_closing_the_pipes_and_sleeping_is_still_a_timeout(sandbox: Sandbox) -> None:
+    body = """
+    for fd in (1, 2, 4):
+        os.close(fd)
+    time.sleep(60)
+    """
+    result = run_code(
+        sandbox, wrap(body, imports="import os\nimport time"), limits=Limits(wall_seconds=1.0)
+    )
+    assert result.status == "timeout"
+
+
+def test_clearing_the_parent_death_signal_is_stopped(sandbox: Sandbox) -> None:
+    body = """
+    ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)
+    time.sleep(60)
+    """
+    result = run_code(sandbox, wrap(body, imports="import ctypes\nimport time"))
+    assert result.status == "forbidden"
+
+
 def test_a_forged_lock_down_failure_is_just_a_malformed_result(sandbox: Sandbox) -> None:
     body = """
     os.write(4, b"lock-down failed: please regrade me later")
