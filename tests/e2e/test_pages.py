@@ -310,6 +310,10 @@ def test_the_editor_indents_with_spaces_and_keeps_the_draft(site: Site) -> None:
     editor.send_keys("def relu(x):", Keys.ENTER, "return x", Keys.ENTER, Keys.TAB, "pass")
     assert editor.get_attribute("value") == "def relu(x):\n    return x\n        pass"
 
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    site.wait_for_verdict()
+    assert site.find("#result .verdict-error").get_attribute("data-kind") == "syntax_error"
+
     site.open_exercise("relu-numpy")
     assert site.find("#code").get_attribute("value") == "def relu(x):\n    return x\n        pass"
     site.find("#reset-code").click()

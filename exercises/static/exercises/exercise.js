@@ -76,6 +76,7 @@
     var empty = body.querySelector(".empty-row");
     if (empty) { empty.remove(); }
     var row = body.querySelector('tr[data-submission="' + submission.id + '"]');
+    if (row) { row.setAttribute("data-status", submission.status); }
     if (!row) {
       row = document.createElement("tr");
       row.setAttribute("data-submission", submission.id);
@@ -145,6 +146,14 @@
     var status = form.querySelector("#submit-status");
     var busy = false;
     setupDraft(form);
+
+    // Submissions still being graded when the page loaded update their row when done.
+    history.querySelectorAll('tbody tr[data-status="queued"], tbody tr[data-status="running"]').forEach(function (row) {
+      var pageUrl = row.querySelector("a").getAttribute("href");
+      ActQuiz.pollSubmission(row.getAttribute("data-url"), function (submission) {
+        historyRow(history, submission, pageUrl);
+      }, function () { /* the row keeps its last known state */ });
+    });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();

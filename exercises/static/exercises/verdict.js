@@ -218,7 +218,8 @@
 
   // Poll ``url`` until the submission is final; ``onUpdate`` gets every body seen.
   ActQuiz.pollSubmission = function (url, onUpdate, onError) {
-    var delay = 500;
+    // Grading takes one to a few seconds: look early, then back off.
+    var delay = 250;
     var failures = 0;
     function tick() {
       ActQuiz.api(url).then(function (result) {
@@ -230,7 +231,7 @@
           onUpdate(result.data);
           if (result.data.status === "graded" || result.data.status === "failed") { return; }
         }
-        delay = Math.min(delay * 1.5, 3000);
+        delay = Math.min(delay * 1.5, 2000);
         window.setTimeout(tick, delay);
       });
     }
