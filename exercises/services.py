@@ -76,6 +76,9 @@ def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
 def _validated_code(code: Any) -> str:
     if not isinstance(code, str):
         raise ApiError("code must be a string.", fields={"code": ["must be a string"]})
+    # A file saved by a Windows editor may start with a byte-order mark, which
+    # Python rejects as an invalid character; it carries no meaning, so drop it.
+    code = code.removeprefix("\ufeff")
     if not code.strip():
         raise ApiError("code is empty.", code="empty", fields={"code": ["empty"]})
     _check_text(code, "code")

@@ -159,3 +159,22 @@ def test_without_a_database_row_the_catalog_is_used():
     spec, source = offline.exercise_spec("softmax-numpy")
     assert source == "catalog"
     assert spec["entry_point"] == "softmax"
+
+
+def test_a_windows_file_with_bom_and_crlf_is_graded_like_any_other(tmp_path):
+    code = (CATALOG / "sigmoid-numpy" / "reference.py").read_text(encoding="utf-8")
+    path = tmp_path / "windows.py"
+    path.write_bytes(b"\xef\xbb\xbf" + code.replace("\n", "\r\n").encode("utf-8"))
+    result = run_grade(tmp_path, "sigmoid-numpy", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert verdict_of(result)["score"] == 10.0
+
+
+def test_a_binary_file_is_a_zero_score_verdict(tmp_path):
+    path = tmp_path / "binary.py"
+    path.write_bytes(b"\x00\xff\xfe\x80" * 64)
+    result = run_grade(tmp_path, "sigmoid-numpy", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert (verdict["status"], verdict["score"]) == ("graded", 0.0)
+    assert verdict["error"]["kind"] == "encoding"

@@ -290,3 +290,9 @@ def test_it_rejects_a_course_with_a_lone_surrogate(client_for, student, sigmoid)
         content_type="application/json",
     )
     assert_error(response, 400)
+
+
+def test_a_leading_byte_order_mark_is_dropped_from_code(submit, student, sigmoid):
+    response = submit(student, "sigmoid-numpy", {"code": "\ufeff" + SIGMOID_OK})
+    assert response.status_code == 202
+    assert Submission.objects.get(pk=response.json()["id"]).code == SIGMOID_OK

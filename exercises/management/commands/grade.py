@@ -80,7 +80,9 @@ class Command(BaseCommand):
                 spec, seed, "too_large", f"The submission is larger than {limit} bytes."
             )
         try:
-            text = raw.decode("utf-8")
+            # utf-8-sig drops the byte-order mark some Windows editors write, which
+            # Python would otherwise reject as an invalid character on line 1.
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             return offline.rejected_verdict(
                 spec, seed, "encoding", "The submission is not valid UTF-8 text."
