@@ -109,6 +109,7 @@ def site(no_leftover_connections: None, pipeline: Pipeline, chromium: WebDriver)
     Membership.objects.create(user=teacher, course=course, role=Membership.Role.INSTRUCTOR)
     site = Site(pipeline.base_url, chromium)
     site.fresh_browser()
+    site.console_errors()  # start each test with an empty console log
     yield site
     site.fresh_browser()
 
@@ -138,6 +139,14 @@ class Site:
     def log_out(self) -> None:
         self.find(".site-header button[type=submit]").click()
         self.wait(lambda d: "/login/" in d.current_url, "the logout did not finish")
+
+    def console_errors(self) -> list[str]:
+        """Errors the page logged since the last call (script errors, CSP refusals)."""
+        return [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["level"] == "SEVERE"
+        ]
 
     def find(self, css: str) -> Any:
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -206,6 +215,7 @@ def test_a_student_submits_a_correct_sigmoid_and_sees_full_marks(site: Site) -> 
     row = site.find("tr[data-exercise=sigmoid-numpy]")
     assert "10 / 10" in row.text
     assert "Solved" in row.text
+    assert site.console_errors() == []
 
 
 def test_a_wrong_sigmoid_shows_the_failing_tests_message(site: Site) -> None:
@@ -334,6 +344,7 @@ def test_the_korean_toggle_shows_the_korean_prompt_and_is_remembered(site: Site)
     site.open("/courses/e2e/")
     assert site.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
     assert "최고 점수" in site.text("thead")
+    assert site.console_errors() == []
 
 
 def test_an_instructor_reviews_a_short_answer_and_the_student_sees_the_new_score(

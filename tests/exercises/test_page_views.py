@@ -181,3 +181,15 @@ def test_the_submission_api_gives_korean_feedback_with_hidden_tests_masked(
     assert body["feedback_ko"]["messages"]["shown"] == "보이는 메시지"
     assert "x=[3]" not in body["feedback_ko"]["messages"]["secret"]
     assert body["feedback_ko"]["hints"] == ["힌트"]
+
+
+def test_pages_forbid_inline_and_foreign_scripts(
+    student: AbstractBaseUser, sigmoid: Exercise
+) -> None:
+    for response in (
+        Client().get("/login/"),
+        browser_for(student).get("/courses/act101/exercises/sigmoid-numpy/"),
+    ):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy

@@ -204,6 +204,12 @@
 
   // Draw ``submission`` (the API's submission body) into ``container``.
   ActQuiz.renderVerdict = function (container, submission) {
+    // Polling sees the same state many times; redrawing it would make screen readers
+    // announce the live region again and again.
+    var key = [submission.id, submission.status, submission.score, submission.reviewed_score,
+      submission.review_comment].join("|");
+    if (container.getAttribute("data-key") === key) { return; }
+    container.setAttribute("data-key", key);
     container.textContent = "";
     container.hidden = false;
     container.setAttribute("data-status", submission.status);
