@@ -40,8 +40,8 @@ def open_fds(pid: int) -> int:
 
 def snapshot(sandbox: Sandbox) -> dict[str, float]:
     gc.collect()
-    assert sandbox._process is not None
-    zygote = sandbox._process.pid
+    zygote = sandbox.zygote_pid
+    assert zygote is not None
     return {
         "worker_rss_mib": rss_mib(os.getpid()),
         "zygote_rss_mib": rss_mib(zygote),
