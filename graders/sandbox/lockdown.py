@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import json
 import os
 import resource
 import signal
-from collections.abc import Iterable
+import sys
+import sysconfig
 from dataclasses import dataclass
 
+from graders.sandbox import landlock, seccomp_policy
 from graders.sandbox.seccomp_policy import CompiledFilter
 
 LAYERS = ("rlimits", "netns", "uid", "no_new_privs", "landlock", "seccomp")
@@ -89,28 +92,108 @@ def apply_process_layers(plan: Plan) -> None:
         _set_limit(resource.RLIMIT_MSGQUEUE, 0)
 
 
+def _drop_uid(plan: Plan) -> None:
+    if os.geteuid() != 0:
+        return  # already unprivileged: the worker's own uid
+    os.setgroups([])
+    os.setresgid(NOBODY_GID, NOBODY_GID, NOBODY_GID)
+    os.setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID)
+    if os.getresuid() != (NOBODY_UID,) * 3 or os.getresgid() != (NOBODY_GID,) * 3:
+        raise LockdownError("could not drop to the unprivileged uid")
+    # The kernel clears the parent-death signal on a credential change: set it again.
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != plan.zygote_pid:
+        os._exit(70)
+
+
+def _landlock(plan: Plan) -> None:
+    if plan.landlock_fd is None:
+        raise LockdownError("no Landlock ruleset was built")
+    landlock.restrict_self(plan.landlock_fd)
+
+
+def _seccomp(plan: Plan) -> None:
+    if plan.seccomp is None:
+        raise LockdownError("no seccomp filter was compiled")
+    plan.seccomp.load()
+
+
 def apply_identity_layers(plan: Plan) -> None:
     """Drop to the unprivileged uid, set no-new-privs, then Landlock and seccomp (last)."""
     os.chdir("/")
-    if "uid" in plan.layers and os.geteuid() == 0:
-        os.setgroups([])
-        os.setresgid(NOBODY_GID, NOBODY_GID, NOBODY_GID)
-        os.setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID)
-        if os.getresuid() != (NOBODY_UID,) * 3 or os.getresgid() != (NOBODY_GID,) * 3:
-            raise LockdownError("could not drop to the unprivileged uid")
-        # The kernel clears the parent-death signal on a credential change: set it again.
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != plan.zygote_pid:
-            os._exit(70)
+    if "uid" in plan.layers:
+        _drop_uid(plan)
     _prctl(_PR_SET_NO_NEW_PRIVS, 1)
-    if "landlock" in plan.layers and plan.landlock_fd is not None:
-        from graders.sandbox.landlock import restrict_self
-
-        restrict_self(plan.landlock_fd)
+    if "landlock" in plan.layers:
+        _landlock(plan)
     if plan.landlock_fd is not None:
         os.close(plan.landlock_fd)
-    if "seccomp" in plan.layers and plan.seccomp is not None:
-        plan.seccomp.load()
+    if "seccomp" in plan.layers:
+        _seccomp(plan)
+
+
+def probe(plan: Plan) -> dict[str, str]:
+    """Apply every layer in a throw-away child; return ``{layer: error}`` for failures."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        failures: dict[str, str] = {}
+        steps = (
+            ("rlimits", lambda: apply_job_limits(cpu_seconds=5, address_space=None)),
+            ("uid", lambda: _drop_uid(plan)),
+            ("no_new_privs", lambda: _prctl(_PR_SET_NO_NEW_PRIVS, 1)),
+            ("landlock", lambda: _landlock(plan)),
+            ("seccomp", lambda: _seccomp(plan)),
+        )
+        for name, step in steps:
+            try:
+                step()
+            except BaseException as exc:  # noqa: BLE001 - report every failure, raise none
+                failures[name] = repr(exc)
+        os.write(write_fd, json.dumps(failures).encode())
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as report:
+        data = report.read()
+    os.waitpid(pid, 0)
+    return json.loads(data) if data else {"probe": "the probe child died"}
+
+
+def build_plan() -> tuple[Plan, dict[str, str]]:
+    """Prepare every layer once, in the zygote: returns the plan and ``{layer: why missing}``.
+
+    Enters the empty network namespace, builds the Landlock ruleset (read-only: the
+    venv and the standard library), compiles the seccomp filter, then probes them all
+    in a throw-away child.
+    """
+    missing: dict[str, str] = {}
+    try:
+        enter_empty_network_namespace()
+    except OSError as exc:
+        missing["netns"] = f"cannot create a network namespace: {exc}"
+    landlock_fd = None
+    paths = sysconfig.get_paths()
+    roots = {sys.prefix, paths["stdlib"], paths["platstdlib"]}
+    roots |= {os.path.realpath(path) for path in roots}
+    try:
+        landlock_fd = landlock.build_ruleset(sorted(p for p in roots if os.path.isdir(p)))
+    except OSError as exc:
+        missing["landlock"] = str(exc)
+    compiled = None
+    try:
+        compiled = seccomp_policy.compile_filter()
+    except (OSError, ImportError, RuntimeError) as exc:
+        missing["seccomp"] = f"libseccomp unavailable: {exc}"
+    zygote = os.getpid()
+    trial = Plan(
+        layers=frozenset(LAYERS), landlock_fd=landlock_fd, seccomp=compiled, zygote_pid=zygote
+    )
+    for layer, error in probe(trial).items():
+        missing.setdefault(layer, error)
+    layers = frozenset(layer for layer in LAYERS if layer not in missing)
+    return Plan(
+        layers=layers, landlock_fd=landlock_fd, seccomp=compiled, zygote_pid=zygote
+    ), missing
 
 
 def apply_job_limits(*, cpu_seconds: int, address_space: int | None) -> None:
@@ -140,10 +223,3 @@ def enter_empty_network_namespace() -> None:
     if _libc.unshare(flags) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"unshare: {os.strerror(err)}")
-
-
-def missing(layers: Iterable[str], available: Iterable[str]) -> list[str]:
-    """Return the layers from ``layers`` that are not in ``available``, in LAYERS order."""
-    have = set(available)
-    wanted = set(layers)
-    return [layer for layer in LAYERS if layer in wanted and layer not in have]

@@ -22,8 +22,11 @@ import os
 import select
 import signal
 import socket
-import sys
 from typing import Any
+
+# The worker starts this process with OMP/BLAS thread variables already set to 1, so
+# importing numpy (through these modules) here is safe for fork.
+from graders.sandbox import harness, lockdown
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -105,7 +108,6 @@ def _prepare_numerics(framework_warmup: bool) -> None:
         torch.nn.Linear(3, 2)(torch.ones(1, 3)).sum().backward()
         torch.from_numpy(np.ones(3)).numpy()
         torch.special.expit(x.detach())
-    from graders.sandbox import harness  # noqa: F401 - load the child side before forking
 
 
 _MADV_COLLAPSE = 25
@@ -140,98 +142,6 @@ def _collapse_heap_into_huge_pages() -> int:
 
 def _thread_count() -> int:
     return len(os.listdir("/proc/self/task"))
-
-
-def _probe_layers(plan: Any) -> dict[str, str]:
-    """Fork a child that applies every layer; return ``{layer: error}`` for the ones that failed."""
-    from graders.sandbox import landlock, lockdown
-
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        failures: dict[str, str] = {}
-        steps = [
-            ("rlimits", lambda: lockdown.apply_job_limits(cpu_seconds=5, address_space=None)),
-            (
-                "uid",
-                lambda: (
-                    (
-                        os.setgroups([]),
-                        os.setresgid(65534, 65534, 65534),
-                        os.setresuid(65534, 65534, 65534),
-                    )
-                    if os.geteuid() == 0
-                    else None
-                ),
-            ),
-            ("no_new_privs", lambda: lockdown._prctl(38, 1)),
-            (
-                "landlock",
-                lambda: (
-                    landlock.restrict_self(plan.landlock_fd)
-                    if plan.landlock_fd is not None
-                    else (_ for _ in ()).throw(OSError("no Landlock ruleset"))
-                ),
-            ),
-            (
-                "seccomp",
-                lambda: (
-                    plan.seccomp.load()
-                    if plan.seccomp is not None
-                    else (_ for _ in ()).throw(OSError("no seccomp filter"))
-                ),
-            ),
-        ]
-        for name, step in steps:
-            try:
-                step()
-            except BaseException as exc:  # noqa: BLE001 - report, never raise in the probe
-                failures[name] = repr(exc)
-        os.write(write_fd, json.dumps(failures).encode())
-        os._exit(0)
-    os.close(write_fd)
-    data = b""
-    while chunk := os.read(read_fd, 65536):
-        data += chunk
-    os.close(read_fd)
-    os.waitpid(pid, 0)
-    return json.loads(data or b'{"probe": "the probe child died"}')
-
-
-def _build_plan(skip: set[str]) -> tuple[Any, dict[str, str]]:
-    from graders.sandbox import landlock, lockdown, seccomp_policy
-
-    missing: dict[str, str] = {}
-    if "netns" not in skip:
-        try:
-            lockdown.enter_empty_network_namespace()
-        except OSError as exc:
-            missing["netns"] = f"cannot create a network namespace: {exc}"
-    landlock_fd = None
-    try:
-        import sysconfig
-
-        roots = {sys.prefix, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
-        roots |= {os.path.realpath(path) for path in roots}
-        landlock_fd = landlock.build_ruleset(sorted(path for path in roots if os.path.isdir(path)))
-    except OSError as exc:
-        missing["landlock"] = str(exc)
-    seccomp = None
-    try:
-        seccomp = seccomp_policy.compile_filter()
-    except (OSError, ImportError, RuntimeError) as exc:
-        missing["seccomp"] = f"libseccomp unavailable: {exc}"
-    plan = lockdown.Plan(
-        layers=frozenset(), landlock_fd=landlock_fd, seccomp=seccomp, zygote_pid=os.getpid()
-    )
-    for layer, error in _probe_layers(plan).items():
-        missing.setdefault(layer, error)
-    layers = frozenset(
-        layer for layer in lockdown.LAYERS if layer not in missing and layer not in skip
-    )
-    return lockdown.Plan(
-        layers=layers, landlock_fd=landlock_fd, seccomp=seccomp, zygote_pid=os.getpid()
-    ), missing
 
 
 class Zygote:
@@ -277,8 +187,6 @@ class Zygote:
         return True
 
     def _spawn(self, request_id: int, fds: list[int]) -> None:
-        from graders.sandbox import harness, lockdown
-
         memory_base = lockdown.address_space_bytes()
         pid = os.fork()
         if pid == 0:
@@ -324,14 +232,12 @@ def _set_parent_death_signal(parent_pid: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Run the zygote. ``argv``: parent pid, control fd, comma-separated layers to skip."""
+    """Run the zygote. ``argv``: the worker's pid, the control socket's fd."""
     parent_pid, control_fd = int(argv[0]), int(argv[1])
-    skip = {layer for layer in argv[2].split(",") if layer} if len(argv) > 2 else set()
     _set_parent_death_signal(parent_pid)
     control = socket.socket(fileno=control_fd)
     _prepare_numerics(framework_warmup=True)
-    plan, missing = _build_plan(skip)
-    from graders.sandbox import lockdown
+    plan, missing = lockdown.build_plan()
 
     # Everything allocated so far lives for the zygote's lifetime: keeping it out of the
     # collector means a child's GC pass does not copy these pages on write.
