@@ -193,3 +193,9 @@ def test_pages_forbid_inline_and_foreign_scripts(
         policy = response["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert "frame-ancestors 'none'" in policy
+
+
+def test_a_wrong_password_gets_a_clear_message(student: AbstractBaseUser) -> None:
+    response = Client().post("/login/", {"username": "alice", "password": "not-it"})
+    assert response.status_code == 200
+    assert "That username and password do not match" in response.content.decode()

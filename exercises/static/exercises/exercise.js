@@ -95,14 +95,8 @@
     time.textContent = ActQuiz.formatTime(created);
     row.cells[1].textContent = "";
     row.cells[1].appendChild(time);
-    var labels = {
-      queued: ["queued", "대기 중", "badge-info"],
-      running: ["grading", "채점 중", "badge-info"],
-      graded: ["graded", "채점 완료", "badge-ok"],
-      failed: ["grading failed", "채점 실패", "badge-error"],
-    }[submission.status] || [submission.status, submission.status, "badge-muted"];
     row.cells[2].textContent = "";
-    row.cells[2].appendChild(ActQuiz.bilingual("span", "badge " + labels[2], labels[0], labels[1]));
+    row.cells[2].appendChild(ActQuiz.statusBadge(submission.status));
     var score = submission.reviewed_score !== null && submission.reviewed_score !== undefined
       ? submission.reviewed_score : submission.score;
     row.cells[3].textContent = submission.status === "graded"

@@ -37,8 +37,11 @@
     var page = document.getElementById("submission");
     var result = document.getElementById("result");
     var url = page.getAttribute("data-url");
+    var status = document.getElementById("submission-status");
     ActQuiz.pollSubmission(url, function (submission) {
       ActQuiz.renderVerdict(result, submission);
+      status.textContent = "";
+      status.appendChild(ActQuiz.statusBadge(submission.status));
     }, function (failure) {
       result.hidden = false;
       result.textContent = failure.message;

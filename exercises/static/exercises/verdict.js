@@ -83,6 +83,17 @@
   }
   ActQuiz.bilingual = bilingual;
 
+  // The status badge, as the server-rendered templates draw it.
+  ActQuiz.statusBadge = function (status) {
+    var labels = {
+      queued: ["queued", "대기 중", "badge-info"],
+      running: ["grading", "채점 중", "badge-info"],
+      graded: ["graded", "채점 완료", "badge-ok"],
+      failed: ["grading failed", "채점 실패", "badge-error"],
+    }[status] || [status, status, "badge-muted"];
+    return bilingual("span", "badge " + labels[2], labels[0], labels[1]);
+  };
+
   ActQuiz.formatScore = function (value) {
     if (value === null || value === undefined) { return "–"; }
     return String(Math.round(Number(value) * 100) / 100);
