@@ -38,9 +38,12 @@ def sigmoid(x):
 """
 
 
-def run_grade(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_grade(
+    tmp_path: Path, *args: str, stdin: str | None = None, extra_env: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -178,3 +181,20 @@ def test_a_binary_file_is_a_zero_score_verdict(tmp_path):
     verdict = verdict_of(result)
     assert (verdict["status"], verdict["score"]) == ("graded", 0.0)
     assert verdict["error"]["kind"] == "encoding"
+
+
+def test_a_broken_reference_is_reported_as_a_failed_grader_with_exit_3(tmp_path):
+    import shutil
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG / "sigmoid-numpy", catalog / "sigmoid-numpy")
+    (catalog / "sigmoid-numpy" / "reference.py").write_text(
+        "def sigmoid(x):\n    raise RuntimeError('the reference is broken')\n", encoding="utf-8"
+    )
+    reference = CATALOG / "sigmoid-numpy" / "reference.py"
+    env_catalog = {"ACTQUIZ_CATALOG_DIR": str(catalog)}
+    result = run_grade(tmp_path, "sigmoid-numpy", str(reference), "--json", extra_env=env_catalog)
+    assert result.returncode == 3, result.stderr
+    verdict = verdict_of(result)
+    assert verdict["status"] == "failed"
+    assert verdict["error"]["message"]

@@ -28,6 +28,8 @@ EXIT_USAGE = 2
 EXIT_BROKEN = 3
 # Same default for every run, so a verdict (and a variant question) is reproducible.
 DEFAULT_SEED = 0
+# Extra tries after a "failed" verdict (the grader's fault, not the submission's).
+GRADING_RETRIES = 1
 
 
 class Command(BaseCommand):
@@ -87,9 +89,17 @@ class Command(BaseCommand):
             return offline.rejected_verdict(
                 spec, seed, "encoding", "The submission is not valid UTF-8 text."
             )
-        if is_code:
-            return self._run_engine(spec, seed, code=text, answer=None)
-        return self._run_engine(spec, seed, code=None, answer=offline.decode_answer(text))
+        code, answer = (text, None) if is_code else (None, offline.decode_answer(text))
+        verdict = self._run_engine(spec, seed, code=code, answer=answer)
+        for _ in range(GRADING_RETRIES):
+            if verdict["status"] == "graded":
+                break
+            # "failed" is never the student's fault (a sandbox that could not start
+            # under memory pressure, a zygote that died): like the workers' sweep, try
+            # again with a fresh sandbox before reporting a broken grader.
+            logger.warning("grading failed (%s); retrying once", verdict.get("error"))
+            verdict = self._run_engine(spec, seed, code=code, answer=answer)
+        return verdict
 
     def _run_engine(
         self, spec: dict[str, Any], seed: int, *, code: str | None, answer: Any
