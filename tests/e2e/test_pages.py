@@ -412,3 +412,29 @@ def test_a_review_out_of_range_shows_the_apis_message(site: Site) -> None:
         "no message for an out-of-range review score",
     )
     assert "between 0 and" in error.text
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "label"),
+    [
+        (
+            "import os\n\ndef sigmoid(x):\n    os.system('cat /etc/passwd')\n    return x\n",
+            "forbidden",
+            "Forbidden call",
+        ),
+        ("def sigmoid(x):\n    while True:\n        pass\n", "timeout", "Time limit exceeded"),
+    ],
+)
+def test_hostile_code_gets_zero_and_says_what_was_stopped(
+    site: Site, code: str, kind: str, label: str
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(code)
+    site.submit()
+    site.wait_for_verdict()
+
+    assert site.text("[data-testid=score]") == "0 / 10"
+    error = site.find("#result .verdict-error")
+    assert error.get_attribute("data-kind") == kind
+    assert label in error.text
