@@ -103,16 +103,17 @@
       ? ActQuiz.formatScore(score) + " / " + ActQuiz.formatScore(submission.max_score) : "–";
   }
 
+  // Code and short-text answers are kept in this browser while they are written.
   function setupDraft(form) {
-    var area = form.querySelector("#code");
+    var area = form.querySelector("#code") || form.querySelector("#answer-text");
     if (!area) { return; }
-    ActQuiz.enhanceEditor(area);
+    var isCode = area.id === "code";
+    if (isCode) { ActQuiz.enhanceEditor(area); }
     var key = form.getAttribute("data-draft-key");
-    var starter = JSON.parse(document.getElementById("starter-code").textContent);
     try {
       var draft = localStorage.getItem(key);
       if (draft !== null && draft !== "") { area.value = draft; }
-    } catch (e) { /* storage unavailable: start from the starter code */ }
+    } catch (e) { /* storage unavailable: start from what the page holds */ }
     var timer = null;
     function save() {
       window.clearTimeout(timer);
@@ -124,12 +125,15 @@
     });
     // Leaving the page within the debounce delay must not lose the last keystrokes.
     window.addEventListener("pagehide", save);
+    if (!isCode) { return; }
+    var starter = JSON.parse(document.getElementById("starter-code").textContent);
     form.querySelector("#reset-code").addEventListener("click", function () {
       area.value = starter;
       try { localStorage.removeItem(key); } catch (e) { /* nothing to remove */ }
       area.focus();
     });
   }
+
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("answer-form");
