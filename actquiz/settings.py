@@ -184,6 +184,8 @@ ACTQUIZ_GRADER_GROUP = "graders"
 ACTQUIZ_GRADING_QUEUE = env_str("ACTQUIZ_GRADING_QUEUE", "grading")
 ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
 ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)
+# Submissions one user may have queued or running at once (429 beyond).
+ACTQUIZ_MAX_PENDING_PER_USER = env_int("ACTQUIZ_MAX_PENDING_PER_USER", 20)
 # Any API body: code plus JSON escaping (up to 6 bytes per character), or a
 # worker's verdict with captured output.
 ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 1024 * 1024)

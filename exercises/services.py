@@ -144,6 +144,17 @@ def submission_create(
                 fields={"code": [f"not accepted for {exercise.kind} questions"]},
             )
         answer = _validated_answer(exercise, answer)
+    pending = Submission.objects.filter(
+        user=user, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
+    ).count()
+    if pending >= settings.ACTQUIZ_MAX_PENDING_PER_USER:
+        # One student must not fill the grading queue for everyone else.
+        raise ApiError(
+            f"You already have {pending} submissions waiting to be graded; "
+            "submit again when they are done.",
+            code="too_many_pending",
+            status_code=429,
+        )
     # Two simultaneous submissions may race for the same attempt number; the unique
     # constraint catches the loser, which simply takes the next number.
     for _ in range(5):

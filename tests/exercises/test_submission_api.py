@@ -296,3 +296,13 @@ def test_a_leading_byte_order_mark_is_dropped_from_code(submit, student, sigmoid
     response = submit(student, "sigmoid-numpy", {"code": "\ufeff" + SIGMOID_OK})
     assert response.status_code == 202
     assert Submission.objects.get(pk=response.json()["id"]).code == SIGMOID_OK
+
+
+def test_it_refuses_more_pending_submissions_than_the_cap(submit, student, sigmoid, settings):
+    settings.ACTQUIZ_MAX_PENDING_PER_USER = 2
+    statuses = [
+        submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).status_code for _ in range(3)
+    ]
+    assert statuses == [202, 202, 429]
+    Submission.objects.filter(user=student).update(status=Submission.Status.GRADED, score=1.0)
+    assert submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).status_code == 202
