@@ -165,7 +165,9 @@ class Sandbox:
         if self._owner_pid != os.getpid():
             # Inherited across fork (e.g. a prefork worker pool): that zygote is not ours.
             self._zygote.forget()
-            self._pending = None
+            if self._pending is not None:
+                self._pending.close()  # our copies of the parent's pre-forked child's pipes
+                self._pending = None
             self._owner_pid = os.getpid()
         if self._zygote.alive():
             return

@@ -127,7 +127,13 @@ class ZygoteClient:
         self._watched.clear()
 
     def forget(self) -> None:
-        """Drop a zygote inherited across fork without touching it (it is the parent's)."""
+        """Drop a zygote inherited across fork without disturbing it (it is the parent's).
+
+        Closing our copy of the channel only drops this process's reference; the
+        parent's copy and its zygote carry on.
+        """
+        if self._control is not None:
+            self._control.close()  # close(2), not shutdown(2): the parent's copy lives on
         self.process, self._control = None, None
         self._spawned.clear()
         self._exits.clear()
