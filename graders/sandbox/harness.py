@@ -106,12 +106,18 @@ def child_main(plan: lockdown.Plan, fds: tuple[int, int, int, int, int], memory_
     sys.stderr = io.TextIOWrapper(
         io.FileIO(STDERR_FD, "w", closefd=False), errors="replace", line_buffering=True
     )
+    warnings.showwarning = _show_warning
     try:
         job = _read_job()
         _run_job(job, plan, memory_base)
     except BaseException:  # noqa: BLE001 - the parent reports a missing status as a crash
         finish(72)
     finish(0)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_rest: Any, **_kw: Any) -> None:
+    # The default format starts with the library file's absolute path.
+    sys.stderr.write(scrub(f"{category.__name__}: {message}") + "\n")
 
 
 def _read_job() -> dict[str, Any]:

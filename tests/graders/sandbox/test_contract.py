@@ -297,3 +297,12 @@ def test_a_hand_written_sigmoid_passes_the_guard_with_gradients(sandbox: Sandbox
     s = 1 / (1 + np.exp(-x))
     np.testing.assert_allclose(result.calls[0].value, s)
     np.testing.assert_allclose(result.calls[0].grads[0], s * (1 - s))
+
+
+def test_warnings_printed_while_importing_name_no_library_paths(sandbox: Sandbox) -> None:
+    # numpy raises this one from inside its own files, so the default format names them.
+    code = "import numpy as np\nnp.mean(np.array([]))\n\ndef sigmoid(x):\n    return x\n"
+    result = run_code(sandbox, code)
+    assert result.status == "ok"
+    assert "RuntimeWarning: Mean of empty slice" in result.stderr
+    assert "site-packages" not in result.stderr and "/work" not in result.stderr
