@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,13 @@ from django.conf import settings
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+# A terminal delivers Ctrl-C to a shell whose SIGINT is at its default. A test run
+# started in the background inherits SIGINT *ignored*, and bash cannot trap a signal
+# that was ignored when it started, so restore the default before exec'ing ./run.
+RESTORE_CTRL_C_THEN_RUN_DEMO = (
+    "import os, signal; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv('./run', ['./run', 'demo'])"
+)
 CORRECT_RELU = "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0).astype(x.dtype)\n"
 
 
@@ -72,8 +80,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, int]]:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            ["./run", "demo"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            [sys.executable, "-c", RESTORE_CTRL_C_THEN_RUN_DEMO], cwd=ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     yield process, log, port
     if process.poll() is None:
