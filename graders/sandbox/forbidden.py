@@ -170,13 +170,15 @@ def _resolve_owner(dotted: str) -> tuple[Any, str] | None:
     for split in range(len(parts) - 1, 0, -1):
         try:
             owner: Any = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
+            for part in parts[split:-1]:
+                owner = getattr(owner, part, None)
+                if owner is None:
+                    return None
+            return (owner, parts[-1]) if hasattr(owner, parts[-1]) else None
+        except Exception:  # noqa: BLE001
+            # Not importable here (absent, or lazily importing a module the locked-down
+            # child cannot read): the student cannot reach it either.
             continue
-        for part in parts[split:-1]:
-            owner = getattr(owner, part, None)
-            if owner is None:
-                return None
-        return (owner, parts[-1]) if hasattr(owner, parts[-1]) else None
     return None
 
 

@@ -66,8 +66,10 @@ def encode_tree(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     if type(value) is np.ndarray:
         if value.dtype.str not in ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {value.dtype} cannot be returned")
-        data = np.ascontiguousarray(value)
-        buffers.append(memoryview(data).cast("B"))
+        # Not np.ascontiguousarray: it turns a 0-d array into shape (1,). And a byte
+        # view of the flat array, because memoryview.cast refuses shapes with a zero.
+        data = value if value.flags.c_contiguous else value.copy(order="C")
+        buffers.append(memoryview(data.reshape(-1).view(np.uint8)))
         return {"nd": len(buffers) - 1, "dtype": data.dtype.str, "shape": list(data.shape)}
     if type(value) in (tuple, list):
         tag = "tuple" if type(value) is tuple else "list"

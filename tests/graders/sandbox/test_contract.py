@@ -306,3 +306,21 @@ def test_warnings_printed_while_importing_name_no_library_paths(sandbox: Sandbox
     assert result.status == "ok"
     assert "RuntimeWarning: Mean of empty slice" in result.stderr
     assert "site-packages" not in result.stderr and "/work" not in result.stderr
+
+
+def test_empty_and_zero_dimensional_inputs_reach_the_student_with_their_shape(
+    sandbox: Sandbox,
+) -> None:
+    code = "def ident(x):\n    return x\n"
+    for sent in (np.zeros((0, 4)), np.array(3.0)):
+        result = run_code(sandbox, code, target="ident", args=(sent,))
+        assert result.status == "ok", result.message
+        assert result.calls[0].value.shape == sent.shape
+
+
+def test_forbidding_a_module_the_child_cannot_import_does_not_break_the_job(
+    sandbox: Sandbox,
+) -> None:
+    result = run_code(sandbox, SIGMOID, forbidden=("scipy.special.expit", "nosuchmodule.f"))
+    assert result.status == "ok", result.message
+    np.testing.assert_allclose(result.calls[0].value, expected_sigmoid())

@@ -104,3 +104,10 @@ def test_more_call_frames_than_calls_are_malformed() -> None:
     frame = forged({"type": "call", "name": "a", "ok": True, "value": value}, b"\0" * 8)
     calls, _, problem = read_frames(frame * 3, ["a"])
     assert len(calls) == 1 and problem is not None
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (0, 4), (3, 0, 2)])
+def test_zero_dimensional_and_empty_arrays_keep_their_shape(shape: tuple[int, ...]) -> None:
+    sent = np.zeros(shape, dtype=np.float64)
+    got = roundtrip(sent)
+    assert type(got) is np.ndarray and got.shape == shape
