@@ -154,6 +154,7 @@ def main() -> None:
         "ACTQUIZ_GRADING_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
         "ACTQUIZ_API_URL": base,
         "ACTQUIZ_SUBMISSION_RATE": "100000/min",
+        "ACTQUIZ_MAX_PENDING_PER_USER": "100000",
         "LOG_LEVEL": "WARNING",
     }
     manage(env, "migrate", "--no-input", "-v", "0")
