@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from exercises import specs
 from graders import client
-from graders.tasks import grade_submission
+from graders.tasks import close_worker_sandbox, grade_submission
 from tests.graders.scripted_api import ScriptedApi
 
 # Not a valid ExerciseSpec (no kind, no spec): the engine cannot even build it, which
@@ -110,3 +111,50 @@ def test_it_gives_up_after_the_configured_number_of_retries(api: ScriptedApi) ->
 
     # 1 run + 3 retries, two HTTP attempts each.
     assert paths(api).count("/api/v1/submissions/5/result/") == 8
+
+
+@pytest.fixture
+def sigmoid_exercise(settings: object) -> dict:
+    from graders.engine import load_catalog
+
+    [entry] = [
+        e for e in load_catalog(settings.ACTQUIZ_CATALOG_DIR) if e["slug"] == "sigmoid-numpy"
+    ]
+    return specs.spec_dict(specs.fields_from_catalog(entry))
+
+
+@pytest.mark.slow
+def test_it_grades_in_the_sandbox_and_posts_the_engines_verdict(
+    api: ScriptedApi, sigmoid_exercise: dict
+) -> None:
+    reference = sigmoid_exercise["reference_code"]
+    submission = {"seed": 7, "code": reference, "answer": None}
+    try:
+        outcome = grade_submission.apply(args=(11, 1, sigmoid_exercise, submission)).get()
+    finally:
+        close_worker_sandbox()
+
+    assert outcome == "graded"
+    verdict = api.requests[-1]["json"]["verdict"]
+    assert verdict["exercise"] == "sigmoid-numpy"
+    assert verdict["score"] == verdict["max_score"] == sigmoid_exercise["points"]
+    assert verdict["tests"] and all(test["passed"] for test in verdict["tests"])
+    assert verdict["seed"] == 7
+    assert verdict["extra"]["grading_ms"] > 0
+
+
+@pytest.mark.slow
+def test_a_hostile_submission_is_a_zero_verdict_not_a_worker_crash(
+    api: ScriptedApi, sigmoid_exercise: dict
+) -> None:
+    hostile = "import os\nos.system('touch /tmp/pwned')\ndef sigmoid(x):\n    return x\n"
+    submission = {"seed": 7, "code": hostile, "answer": None}
+    try:
+        outcome = grade_submission.apply(args=(12, 1, sigmoid_exercise, submission)).get()
+    finally:
+        close_worker_sandbox()
+
+    assert outcome == "graded"
+    verdict = api.requests[-1]["json"]["verdict"]
+    assert verdict["score"] == 0
+    assert verdict["error"]["message"]
