@@ -120,7 +120,7 @@ def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> di
         work = engine.Submission(
             seed=int(seed or 0), code=submission.get("code"), answer=submission.get("answer")
         )
-        return engine.grade(spec, work, sandbox=worker_sandbox()).to_dict()
+        verdict = engine.grade(spec, work, sandbox=worker_sandbox()).to_dict()
     except Exception:
         logger.exception("grading %s failed inside the grader", exercise.get("slug"))
         # A zygote that misbehaved once may keep misbehaving: start afresh next time.
@@ -128,6 +128,10 @@ def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> di
         return failed_verdict(
             exercise, seed, "The grader failed on our side; this submission will be graded again."
         )
+    if verdict.get("status") == "failed":
+        # The engine judged the grader (sandbox or reference) broken, not the student.
+        close_worker_sandbox()
+    return verdict
 
 
 @shared_task(bind=True, name=GRADE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)
