@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from graders.engine.types import ExerciseSpec, Submission, Verdict
 
 if TYPE_CHECKING:
     from graders.sandbox import Sandbox
-
-log = logging.getLogger(__name__)
 
 
 def grade(spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None = None) -> Verdict:
@@ -36,18 +33,16 @@ def grade(spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None
         from graders.engine.code import grade_code
 
         return grade_code(spec, submission, sandbox)
+    from graders.engine.answers import InvalidAnswer, grade_answer
+
     try:
-        # Imported lazily: the answers package is built in parallel, and code exercises
-        # must keep grading even when it is missing or broken.
-        from graders.engine.answers import grade_answer
-    except Exception as exc:
-        log.exception("the answers grader could not be imported")
+        return grade_answer(spec, submission)
+    except InvalidAnswer as exc:
+        # The API validates answers before queueing, but the exercise may have changed
+        # since: a malformed answer is the student's to fix, so it is a verdict.
         return Verdict(
-            **base,
-            status="failed",
-            error={"kind": "grader", "message": f"no grader for {spec.kind!r}: {exc}"},
+            **base, status="graded", error={"kind": "invalid_answer", "message": str(exc)}
         )
-    return grade_answer(spec, submission)
 
 
 def variant(spec: ExerciseSpec, seed: int) -> dict[str, Any] | None:

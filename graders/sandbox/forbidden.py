@@ -175,7 +175,7 @@ def _resolve_owner(dotted: str) -> tuple[Any, str] | None:
                 if owner is None:
                     return None
             return (owner, parts[-1]) if hasattr(owner, parts[-1]) else None
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S112
             # Not importable here (absent, or lazily importing a module the locked-down
             # child cannot read): the student cannot reach it either.
             continue

@@ -110,7 +110,6 @@ class Command(BaseCommand):
             os.environ.setdefault(name, "1")
         try:
             from graders import engine
-            from graders.engine.answers import InvalidAnswer
         except Exception as exc:  # an import failure is a broken install
             logger.exception("the grading engine cannot be imported")
             return offline.failed_verdict(spec, seed, f"the grading engine is broken: {exc}")
@@ -123,8 +122,6 @@ class Command(BaseCommand):
 
             with Sandbox() as sandbox:
                 return engine.grade(exercise, submission, sandbox=sandbox).to_dict()
-        except InvalidAnswer as exc:
-            return offline.rejected_verdict(spec, seed, "invalid_answer", str(exc))
         except Exception as exc:  # never a traceback instead of a verdict
             logger.exception("grading %s failed inside the grader", spec["slug"])
             return offline.failed_verdict(spec, seed, f"the grader failed: {exc}")

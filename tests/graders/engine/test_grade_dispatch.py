@@ -18,6 +18,15 @@ def test_a_numeric_question_is_graded_without_a_sandbox() -> None:
     assert verdict.score == verdict.max_score
 
 
+def test_a_malformed_answer_is_a_zero_verdict_that_says_why_not_a_grader_failure() -> None:
+    spec = ExerciseSpec.from_dict(EXERCISES["sigmoid-grad-max"])
+    verdict = engine.grade(spec, Submission(seed=3, answer="a quarter"))
+    assert verdict.status == "graded"
+    assert verdict.score == 0
+    assert verdict.error is not None and verdict.error["kind"] == "invalid_answer"
+    assert verdict.error["message"]
+
+
 def test_a_code_exercise_without_a_sandbox_fails_and_says_why() -> None:
     spec = ExerciseSpec.from_dict(EXERCISES["relu-numpy"])
     verdict = engine.grade(spec, Submission(seed=3, code="def relu(x):\n    return x\n"))
