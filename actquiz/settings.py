@@ -225,6 +225,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 
+# Sandbox layers (graders/sandbox/README.md) the operator accepts running without, e.g.
+# "landlock" on a kernel older than 6.7. Empty by default: a worker refuses to grade
+# with a layer missing rather than quietly run hostile code with less isolation.
+ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS = frozenset(env_list("ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS"))
+
 # Workers write results back over HTTP (graders/client.py): a few quick tries per
 # call, then the task re-schedules itself with exponential backoff. The longest
 # countdown stays below the visibility timeout, or Redis would hand the waiting
