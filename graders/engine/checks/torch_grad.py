@@ -37,7 +37,7 @@ from graders.engine.checks.torch_common import (
     grad_of,
     tensor_problem,
 )
-from graders.engine.checks.torch_hints import add_torch_hint, backward_mistake
+from graders.engine.checks.torch_hints import backward_mistake
 from graders.engine.compare import compare_output, hidden_summary
 from graders.engine.tolerance import Tolerance, compare_arrays
 from graders.engine.types import TestResult
@@ -76,9 +76,9 @@ def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> st
     if entry_kind(ctx) == "autograd_function":
         # Function.forward runs without a graph, so a missing gradient can only come
         # from backward returning None (or from a forward output that is not used).
-        add_torch_hint(ctx, "backward_returned_none")
+        ctx.add_hint("backward_returned_none")
         return "no gradient reached the input: your backward returned None for x"
-    add_torch_hint(ctx, "detached_graph")
+    ctx.add_hint("detached_graph")
     return (
         "no gradient reached the input: the computation graph is cut "
         "(.detach(), .data, a NumPy round trip or torch.tensor(...) on the output)"
@@ -124,11 +124,11 @@ class TorchGradCheck:
             return result_for(test, True, "" if hidden else "the gradient matches the reference")
         same_shape = got.shape == expected.shape
         if same_shape and np.any(np.isfinite(expected) & ~np.isfinite(got.astype(np.float64))):
-            add_torch_hint(ctx, "gradient_overflow")
+            ctx.add_hint("gradient_overflow")
         _, x = first_array(ctx.memo["args"])
         mistake = backward_mistake(x, ctx.memo["upstream"], got, expected)
         if mistake:
-            add_torch_hint(ctx, mistake)
+            ctx.add_hint(mistake)
         if hidden:
             return result_for(
                 test,
@@ -244,7 +244,7 @@ class TorchGradcheckCheck:
                 test, True, "" if hidden else "the gradient agrees with finite differences"
             )
         if not np.all(np.isfinite(analytic)):
-            add_torch_hint(ctx, "gradient_overflow")
+            ctx.add_hint("gradient_overflow")
         summary = (
             f"your gradient disagrees with the numerical derivative of your own forward pass "
             f"(central differences in {x.dtype.name}) in {comparison.mismatches} of {len(directions)} directions"

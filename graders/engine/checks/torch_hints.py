@@ -1,111 +1,12 @@
-"""Named hints for the mistakes the PyTorch checks recognise, and their detectors.
+"""Detectors for the mistakes the PyTorch checks recognise, run on plain arrays only.
 
-The messages join ``graders.engine.hints.HINTS`` when this module is imported (so an
-exercise may name them in ``hint_on_fail``), or at the latest the first time a torch
-check asks for one: ``hints`` imports ``checks.base``, which loads every check module, so
-on that import path ``hints`` is still half-built here and registration has to wait.
-The detectors run inside the torch checks' ``judge`` on plain arrays only.
+The torch checks call them inside ``judge`` and ask for the hint they name with
+``ctx.add_hint``; the hints' texts are ordinary entries of ``graders.engine.hints.HINTS``.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-from typing import Any
-
 import numpy as np
-
-from graders.engine.checks.base import CheckContext
-
-TORCH_HINTS: dict[str, str] = {
-    "detached_graph": (
-        "No gradient reached the input: the autograd graph was cut. .detach(), .data, "
-        "x.numpy() / torch.from_numpy(...) and torch.tensor(existing_tensor) all produce a tensor "
-        "autograd cannot trace back. Build the result from torch operations on x itself. "
-        "(계산 그래프가 끊겼습니다: .detach(), .data, NumPy 변환 없이 x에 대한 torch 연산으로 계산하세요.)"
-    ),
-    "backward_returned_none": (
-        "Your backward returned None for x, which tells autograd there is no gradient. Return "
-        "grad_output multiplied by the derivative, a tensor shaped like x. "
-        "(backward가 None을 돌려주었습니다: grad_output에 도함수를 곱한 텐서를 돌려주세요.)"
-    ),
-    "gradient_overflow": (
-        "Your gradient is NaN or inf where the true gradient is finite: an intermediate such as "
-        "torch.exp(1000.) overflowed to inf, and backward then multiplied inf by 0. Rewrite the formula "
-        "so no exponent is large, e.g. use exp(-|x|) and the function's symmetry. "
-        "(기울기가 NaN/inf입니다: 큰 지수가 생기지 않도록 식을 바꾸세요.)"
-    ),
-    "torch_dtype_changed": (
-        "For a {expected} input your output is {got}. PyTorch exercises keep the input's dtype: avoid "
-        ".double()/.float() and masks of another dtype, and convert with .to(x.dtype) when you must. "
-        "(출력 dtype은 입력과 같아야 합니다: {expected} 입력이면 {expected} 출력.)"
-    ),
-    "torch_mutating_input": (
-        "Your code changed the input tensor in place (for example x[x < 0] = 0, x.clamp_(...) or "
-        "x.mul_(...)). The caller still needs x: use out-of-place operations such as torch.where or "
-        "x.clamp(min=0). (입력 텐서를 제자리에서 바꾸지 마세요.)"
-    ),
-    "nan_at_infinity": (
-        "At x = +-inf your output is NaN although the true value is finite: an intermediate "
-        "computed inf * 0 or inf / inf (x times a 0/1 mask, or exp(x) / (1 + exp(x))). Select "
-        "instead of multiplying, e.g. torch.where(x > 0, x, torch.zeros_like(x)) or "
-        "x.clamp(min=0), and keep exponents from overflowing. (입력이 ±inf일 때 NaN이 나왔습니다: "
-        "inf * 0이나 inf / inf가 생기지 않도록 마스크를 곱하지 말고 torch.where나 clamp로 고르세요.)"
-    ),
-    "wrong_default_slope": (
-        "Called without arguments, your negative slope is {got:g}; the default must be {expected:g}, "
-        "as in nn.LeakyReLU. (인자 없이 만들었을 때 음수 구간 기울기는 {expected:g}이어야 합니다.)"
-    ),
-    "backward_without_derivative": (
-        "Your backward returns grad_output unchanged, as if the function were the identity. The chain "
-        "rule multiplies the upstream gradient by the local derivative: for ReLU, "
-        "grad_output * (x > 0). (연쇄 법칙: grad_output에 도함수를 곱하세요.)"
-    ),
-    "backward_without_upstream": (
-        "Your backward returns the local derivative alone. The chain rule multiplies it by the "
-        "upstream gradient: return grad_output * derivative. "
-        "(연쇄 법칙: 도함수에 grad_output을 곱해야 합니다.)"
-    ),
-    "backward_one_at_zero": (
-        "At x = 0 your gradient passes grad_output through; PyTorch takes ReLU's derivative at 0 as 0: "
-        "use x > 0, not x >= 0. (x = 0에서 도함수는 0입니다: x >= 0 대신 x > 0을 쓰세요.)"
-    ),
-    "activation_on_logits": (
-        "Your MLP applies {activation} after the last layer. Return the raw logits: "
-        "nn.CrossEntropyLoss applies log-softmax itself, so a softmax at the end is applied twice and "
-        "squashes the gradients. (마지막 층 뒤에 활성화 함수를 두지 말고 로짓을 그대로 돌려주세요.)"
-    ),
-    "missing_hidden_activation": (
-        "Your MLP has no ReLU between the layers, so the two Linear layers collapse into a single "
-        "linear map (W2 W1 x + ...): stacking them adds nothing. Put a ReLU between them. "
-        "(두 선형 층 사이에 ReLU가 없으면 하나의 선형 층과 같습니다.)"
-    ),
-}
-
-
-def register_torch_hints() -> bool:
-    """Add TORCH_HINTS to ``graders.engine.hints.HINTS`` (idempotent).
-
-    Returns False when ``hints`` is still being imported and cannot take them yet.
-    """
-    hints = sys.modules.get("graders.engine.hints") or importlib.import_module(
-        "graders.engine.hints"
-    )
-    if not hasattr(hints, "HINTS") or not hasattr(hints, "Hint"):
-        return False
-    for key, message in TORCH_HINTS.items():
-        hints.HINTS.setdefault(key, hints.Hint(message))
-    return True
-
-
-def add_torch_hint(ctx: CheckContext, name: str, **details: Any) -> None:
-    """Show the torch hint ``name`` in the verdict.
-
-    ctx: the check context; name: a key of TORCH_HINTS (or of the core's HINTS);
-    details: values for the message's placeholders.
-    """
-    register_torch_hints()
-    ctx.add_hint(name, **details)
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -143,7 +44,7 @@ def backward_mistake(
     """Name the chain-rule mistake a wrong elementwise gradient shows, if it is a known one.
 
     x: the input; upstream: the upstream gradient sent; got: the student's gradient;
-    expected: the reference's. Returns a TORCH_HINTS name or None.
+    expected: the reference's. Returns a hint name (a key of ``hints.HINTS``) or None.
     """
     if not (x.shape == upstream.shape == got.shape == expected.shape):
         return None
@@ -176,6 +77,3 @@ def nan_at_infinite_input(x: np.ndarray, got: np.ndarray, expected: np.ndarray) 
             & np.isfinite(expected.astype(np.float64))
         )
     return bool(np.any(bad))
-
-
-register_torch_hints()

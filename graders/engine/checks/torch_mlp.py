@@ -33,7 +33,6 @@ from graders.engine.checks.torch_common import (
     grad_of,
     tensor_problem,
 )
-from graders.engine.checks.torch_hints import add_torch_hint
 from graders.engine.tolerance import Tolerance, compare_arrays, dtype_problem
 from graders.engine.types import TestResult
 
@@ -251,10 +250,10 @@ class TorchMlpForwardCheck(_MlpCheck):
             )
         activation = final_activation(out.astype(np.float64), expected)
         if activation:
-            add_torch_hint(ctx, "activation_on_logits", activation=activation)
+            ctx.add_hint("activation_on_logits", activation=activation)
         linear_only = x @ weights.w1.T @ weights.w2.T + weights.b1 @ weights.w2.T + weights.b2
         if compare_arrays(linear_only, out.astype(np.float64), self.tolerance(test)).ok:
-            add_torch_hint(ctx, "missing_hidden_activation")
+            ctx.add_hint("missing_hidden_activation")
         if hidden:
             return result_for(
                 test,
@@ -288,7 +287,7 @@ class TorchMlpLogitsCheck(_MlpCheck):
         logits = weights.logits(ctx.memo["x"].astype(np.float64))
         activation = final_activation(out.astype(np.float64), logits)
         if activation:
-            add_torch_hint(ctx, "activation_on_logits", activation=activation)
+            ctx.add_hint("activation_on_logits", activation=activation)
             return result_for(
                 test,
                 False,
@@ -317,7 +316,7 @@ class TorchMlpGradCheck(_MlpCheck):
             return failure
         got = grad_of(result, 0)
         if got is None:
-            add_torch_hint(ctx, "detached_graph")
+            ctx.add_hint("detached_graph")
             return result_for(
                 test,
                 False,

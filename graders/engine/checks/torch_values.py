@@ -35,7 +35,6 @@ from graders.engine.checks.torch_common import (
     tensor_problem,
 )
 from graders.engine.checks.torch_hints import (
-    add_torch_hint,
     nan_at_infinite_input,
     negative_slope_mistake,
 )
@@ -97,16 +96,14 @@ class TorchValuesCheck:
             return None
         _, x = first_array(call.args)
         if got.dtype != expected.dtype and expected.dtype == x.dtype:
-            add_torch_hint(
-                ctx, "torch_dtype_changed", got=got.dtype.name, expected=expected.dtype.name
-            )
+            ctx.add_hint("torch_dtype_changed", got=got.dtype.name, expected=expected.dtype.name)
         if nan_at_infinite_input(x, got, expected):
-            add_torch_hint(ctx, "nan_at_infinity")
+            ctx.add_hint("nan_at_infinity")
         built_with_defaults = not test.get("init_args") and not test.get("init_kwargs")
         if entry_kind(ctx) == "module" and built_with_defaults:
             slopes = negative_slope_mistake(x, got, expected)
             if slopes:
-                add_torch_hint(ctx, "wrong_default_slope", **slopes)
+                ctx.add_hint("wrong_default_slope", **slopes)
         if hidden:
             return hidden_summary(comparison)
         return (
@@ -143,7 +140,7 @@ class TorchNoMutationCheck:
                 continue
             changed = changed_elements(before, now)
             if changed:
-                add_torch_hint(ctx, "torch_mutating_input")
+                ctx.add_hint("torch_mutating_input")
                 return result_for(
                     test,
                     False,
