@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from graders.engine.inputs import build_all
 from graders.engine.types import ExerciseSpec, TestResult
 
 if TYPE_CHECKING:
@@ -91,6 +92,77 @@ def make_call(
     from graders.sandbox import Call
 
     return Call(name=name, target=target, args=tuple(args), kwargs=dict(kwargs or {}), **options)
+
+
+def build_inputs(test: dict, ctx: CheckContext) -> tuple[tuple, dict]:
+    """The test's concrete ``args`` and ``kwargs`` (see ``graders.engine.inputs``).
+
+    test: the test dict; ctx: the check context (its rng draws random inputs).
+    Returns ``(args, kwargs)``.
+    """
+    return build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
+
+
+def describe_call(entry_point: str, args: tuple, kwargs: dict[str, Any]) -> str:
+    """``entry_point(args..., key=value)`` with arrays truncated, for visible feedback."""
+    parts = [format_array(a) for a in args] + [f"{k}={format_array(v)}" for k, v in kwargs.items()]
+    return f"{entry_point}({', '.join(parts)})"
+
+
+class CheckFlavour:
+    """How a check calls the entry point, reads its answer and words its feedback.
+
+    The generic checks (``values``, ``no_mutation``, ``property``, ...) and their ``torch_*``
+    twins share one implementation each and differ only in their flavour: this one calls a
+    plain function (its array arguments become tensors in a torch exercise) and accepts any
+    array of numbers; ``torch_common.TORCH`` calls whatever ``entry_kind`` says and wants a
+    ``torch.Tensor`` back.
+    """
+
+    # The call name (after the test name) of a check that makes a single call.
+    single_call = "call"
+    values_passed = "all outputs match the reference"
+    mutation_hint = "mutating_input"
+    mutated = (
+        "your function changed its argument {position} in place ({changed}); "
+        "the caller's array must stay as it was"
+    )
+
+    def call(
+        self, test: dict, ctx: CheckContext, suffix: str, args: tuple, kwargs: dict, **options: Any
+    ) -> Call:
+        """A Call of the entry point named ``<test name>/<suffix>``.
+
+        test: the test dict; ctx: the check context; args, kwargs: the call arguments;
+        options: further Call fields (``return_args``, ``upstream``, ...). Returns the Call.
+        """
+        if ctx.framework == "torch":
+            options["tensors"] = True
+        return make_call(ctx.call_name(suffix), ctx.entry_point, args, kwargs, **options)
+
+    def problem(self, result: CallResult | None, hidden: bool) -> str | None:
+        """Why the student's call gave no usable value (see ``call_problem``), or None."""
+        return call_problem(result, hidden)
+
+    def describe(self, test: dict, ctx: CheckContext, args: tuple, kwargs: dict) -> str:
+        """How a visible test's call reads in Python, for feedback."""
+        return describe_call(ctx.entry_point, args, kwargs)
+
+    def compared_as(self, ctx: CheckContext) -> str:
+        """The framework whose dtype policy ``compare_output`` applies."""
+        return ctx.framework
+
+    def not_numbers(self, out: np.ndarray | None) -> str:
+        """The message for an output that is not an array of numbers (None: not an array)."""
+        return "expected an array of numbers"
+
+    def on_mismatch(
+        self, test: dict, call: Call, got: Any, expected: Any, ctx: CheckContext
+    ) -> None:
+        """Ask for hints about a wrong output (none for plain functions)."""
+
+
+PLAIN = CheckFlavour()
 
 
 def result_for(test: dict, passed: bool, message: str) -> TestResult:

@@ -2,6 +2,8 @@
 
 Test keys: ``args``/``kwargs`` (input descriptions). The call returns its arguments as
 they are after the call; the trusted side compares them with what it sent.
+
+``torch_no_mutation`` (``torch_values.py``) is this check with ``torch_common.TORCH`` as its flavour.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from graders.engine.checks import register
-from graders.engine.checks.base import CheckContext, call_problem, make_call, result_for
-from graders.engine.checks.values import call_options
-from graders.engine.inputs import build_all
+from graders.engine.checks.base import (
+    PLAIN,
+    CheckContext,
+    CheckFlavour,
+    build_inputs,
+    result_for,
+)
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -24,20 +30,13 @@ if TYPE_CHECKING:
 class NoMutationCheck:
     """Every ndarray argument must be bit-for-bit unchanged after the call."""
 
+    flavour: CheckFlavour = PLAIN
+
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
+        args, kwargs = build_inputs(test, ctx)
         ctx.memo["args"] = args
-        name = ctx.call_name("call")
-        return [
-            make_call(
-                name,
-                ctx.entry_point,
-                args,
-                kwargs,
-                return_args=True,
-                **call_options(ctx),
-            )
-        ]
+        suffix = self.flavour.single_call
+        return [self.flavour.call(test, ctx, suffix, args, kwargs, return_args=True)]
 
     def judge(
         self,
@@ -46,8 +45,8 @@ class NoMutationCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        result = student.get(ctx.call_name("call"))
-        problem = call_problem(result, bool(test.get("hidden", False)))
+        result = student.get(ctx.call_name(self.flavour.single_call))
+        problem = self.flavour.problem(result, bool(test.get("hidden", False)))
         if problem:
             return result_for(test, False, problem)
         after = result.args_after
@@ -58,13 +57,9 @@ class NoMutationCheck:
                 continue
             changed = changed_elements(before, now)
             if changed:
-                ctx.add_hint("mutating_input")
-                return result_for(
-                    test,
-                    False,
-                    f"your function changed its argument {position + 1} in place ({changed}); "
-                    "the caller's array must stay as it was",
-                )
+                ctx.add_hint(self.flavour.mutation_hint)
+                message = self.flavour.mutated.format(position=position + 1, changed=changed)
+                return result_for(test, False, message)
         return result_for(test, True, "the input is left unchanged")
 
 

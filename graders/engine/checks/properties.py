@@ -6,6 +6,8 @@ Test keys: ``args``/``kwargs`` and ``property``:
 - ``sums_to_one``: the output sums to 1 along ``axis`` (default -1), within ``atol``
   (default 1e-6), and is non-negative.
 - ``monotonic``: for a sorted 1-D input, the output never decreases.
+
+``torch_property`` (``torch_values.py``) is this check with ``torch_common.TORCH`` as its flavour.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ import numpy as np
 
 from graders.engine.checks import register
 from graders.engine.checks.base import (
+    PLAIN,
     CheckContext,
+    CheckFlavour,
     as_array,
-    call_problem,
-    make_call,
+    build_inputs,
     result_for,
 )
-from graders.engine.checks.values import call_options
-from graders.engine.inputs import build_all
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -34,17 +35,11 @@ if TYPE_CHECKING:
 class PropertyCheck:
     """The output must have the named property; the reference run is not consulted."""
 
+    flavour: CheckFlavour = PLAIN
+
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
-        return [
-            make_call(
-                ctx.call_name("call"),
-                ctx.entry_point,
-                args,
-                kwargs,
-                **call_options(ctx),
-            )
-        ]
+        args, kwargs = build_inputs(test, ctx)
+        return [self.flavour.call(test, ctx, self.flavour.single_call, args, kwargs)]
 
     def judge(
         self,
@@ -53,13 +48,13 @@ class PropertyCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        result = student.get(ctx.call_name("call"))
-        problem = call_problem(result, bool(test.get("hidden", False)))
+        result = student.get(ctx.call_name(self.flavour.single_call))
+        problem = self.flavour.problem(result, bool(test.get("hidden", False)))
         if problem:
             return result_for(test, False, problem)
         out = as_array(result.value)
         if out is None or out.dtype.kind not in "iuf":
-            return result_for(test, False, "expected an array of numbers")
+            return result_for(test, False, self.flavour.not_numbers(out))
         failure = property_failure(test, out.astype(np.float64))
         if failure:
             return result_for(test, False, failure)

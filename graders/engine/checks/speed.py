@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graders.engine.checks import register
-from graders.engine.checks.base import CheckContext, make_call, result_for
-from graders.engine.checks.values import call_options, judge_call
-from graders.engine.inputs import build_all
+from graders.engine.checks.base import PLAIN, CheckContext, build_inputs, result_for
+from graders.engine.checks.values import judge_call
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -29,8 +28,8 @@ class SpeedCheck:
     """Right values on a large input pass; the slowdown over the reference is reported."""
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
-        call = make_call(ctx.call_name("large"), ctx.entry_point, args, kwargs, **call_options(ctx))
+        args, kwargs = build_inputs(test, ctx)
+        call = PLAIN.call(test, ctx, "large", args, kwargs)
         ctx.memo["call"] = call
         return [call]
 

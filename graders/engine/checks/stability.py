@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from graders.engine.checks import register
-from graders.engine.checks.base import CheckContext, make_call, result_for
-from graders.engine.checks.values import call_options, judge_call
+from graders.engine.checks.base import PLAIN, CheckContext, result_for
+from graders.engine.checks.values import judge_call
 from graders.engine.inputs import build
 from graders.engine.types import TestResult
 
@@ -68,15 +68,7 @@ class StabilityCheck:
         kwargs = {k: build(v, ctx.rng) for k, v in test.get("kwargs", {}).items()}
         for name in test["probes"]:
             label, desc = PROBES[name]
-            calls.append(
-                make_call(
-                    ctx.call_name(name),
-                    ctx.entry_point,
-                    (build(desc, ctx.rng),),
-                    kwargs,
-                    **call_options(ctx),
-                )
-            )
+            calls.append(PLAIN.call(test, ctx, name, (build(desc, ctx.rng),), kwargs))
             labels.append(label)
         ctx.memo["calls"], ctx.memo["labels"] = calls, labels
         return calls

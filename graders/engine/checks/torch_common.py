@@ -1,5 +1,9 @@
 """What the PyTorch checks share: how to call the student's entry point, and how to read it.
 
+``TORCH`` is the flavour (see ``base.CheckFlavour``) that turns the generic ``values``,
+``no_mutation`` and ``property`` checks into ``torch_values``, ``torch_no_mutation`` and
+``torch_property``.
+
 A torch exercise's ``[spec]`` says what its entry point is with ``entry_kind``:
 
 - ``"function"`` (default): ``entry_point(*args, **kwargs)``, e.g. ``softmax(x, dim=0)``.
@@ -18,11 +22,13 @@ import numpy as np
 
 from graders.engine.checks.base import (
     CheckContext,
+    CheckFlavour,
+    build_inputs,
     call_problem,
-    format_array,
+    describe_call,
     make_call,
 )
-from graders.engine.inputs import build_all
+from graders.engine.checks.torch_hints import nan_at_infinite_input, negative_slope_mistake
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult
@@ -43,15 +49,6 @@ def entry_kind(ctx: CheckContext) -> str:
     if kind not in ENTRY_KINDS:
         raise ValueError(f"entry_kind must be one of {ENTRY_KINDS}, not {kind!r}")
     return kind
-
-
-def build_inputs(test: dict, ctx: CheckContext) -> tuple[tuple, dict]:
-    """The test's concrete ``args`` and ``kwargs`` (see ``graders.engine.inputs``).
-
-    test: the test dict; ctx: the check context (its rng draws random inputs).
-    Returns ``(args, kwargs)``.
-    """
-    return build_all(test.get("args", []), test.get("kwargs", {}), ctx.rng)
 
 
 def entry_call(
@@ -86,7 +83,6 @@ def describe_entry_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict
     test, ctx: as for ``entry_call``; args, kwargs: the call arguments.
     Returns the text, with arrays truncated.
     """
-    parts = [format_array(a) for a in args] + [f"{k}={format_array(v)}" for k, v in kwargs.items()]
     kind = entry_kind(ctx)
     if kind == "module":
         init = [repr(a) for a in test.get("init_args", ())]
@@ -96,7 +92,7 @@ def describe_entry_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict
         head = f"{ctx.entry_point}.apply"
     else:
         head = ctx.entry_point
-    return f"{head}({', '.join(parts)})"
+    return describe_call(head, args, kwargs)
 
 
 def tensor_problem(result: CallResult | None, hidden: bool) -> str | None:
@@ -111,6 +107,64 @@ def tensor_problem(result: CallResult | None, hidden: bool) -> str | None:
     if result.value_type not in TENSOR_TYPES or type(result.value) is not np.ndarray:
         return f"your code returned a {result.value_type or 'value'}, expected a torch.Tensor"
     return None
+
+
+class TorchFlavour(CheckFlavour):
+    """Calls the entry point as its ``entry_kind`` says and wants a ``torch.Tensor`` back."""
+
+    single_call = "forward"
+    values_passed = "the output matches the reference"
+    mutation_hint = "torch_mutating_input"
+    mutated = (
+        "your code changed its tensor argument {position} in place ({changed}); "
+        "the caller's tensor must stay as it was"
+    )
+
+    def call(
+        self, test: dict, ctx: CheckContext, suffix: str, args: tuple, kwargs: dict, **options: Any
+    ) -> Call:
+        return entry_call(test, ctx, suffix, args, kwargs, **options)
+
+    def problem(self, result: CallResult | None, hidden: bool) -> str | None:
+        return tensor_problem(result, hidden)
+
+    def describe(self, test: dict, ctx: CheckContext, args: tuple, kwargs: dict) -> str:
+        return describe_entry_call(test, ctx, args, kwargs)
+
+    def compared_as(self, ctx: CheckContext) -> str:
+        return "torch"
+
+    def not_numbers(self, out: np.ndarray | None) -> str:
+        return f"expected a tensor of numbers, got dtype {out.dtype.name}"
+
+    def on_mismatch(
+        self, test: dict, call: Call, got: np.ndarray, expected: np.ndarray, ctx: CheckContext
+    ) -> None:
+        """Name a changed dtype, NaN at an infinite input, or a module's wrong default slope."""
+        _, x = first_array(call.args)
+        if got.dtype != expected.dtype and expected.dtype == x.dtype:
+            ctx.add_hint("torch_dtype_changed", got=got.dtype.name, expected=expected.dtype.name)
+        if nan_at_infinite_input(x, got, expected):
+            ctx.add_hint("nan_at_infinity")
+        built_with_defaults = not test.get("init_args") and not test.get("init_kwargs")
+        if entry_kind(ctx) == "module" and built_with_defaults:
+            slopes = negative_slope_mistake(x, got, expected)
+            if slopes:
+                ctx.add_hint("wrong_default_slope", **slopes)
+
+
+TORCH = TorchFlavour()
+
+
+def differentiated_input(test: dict, ctx: CheckContext) -> tuple[tuple, dict, int, np.ndarray]:
+    """The test's arguments and the first array among them (the one gradients are about).
+
+    test: the test dict; ctx: the check context (its rng draws random inputs).
+    Returns ``(args, kwargs, position, x)``; raises ValueError if no argument is an array.
+    """
+    args, kwargs = build_inputs(test, ctx)
+    position, x = first_array(args)
+    return args, kwargs, position, x
 
 
 def first_array(args: tuple) -> tuple[int, np.ndarray]:

@@ -3,18 +3,20 @@
 Test keys: ``args`` and ``kwargs`` (input descriptions, see ``graders.engine.inputs``)
 for a single case, or ``cases = [{label, args, kwargs}, ...]`` for several (batch and
 axis handling); optional ``dtype`` policy, ``rtol``, ``atol``.
+
+``torch_values`` (``torch_values.py``) is this check with ``torch_common.TORCH`` as its flavour.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graders.engine.checks import register
 from graders.engine.checks.base import (
+    PLAIN,
     CheckContext,
-    call_problem,
+    CheckFlavour,
     format_array,
-    make_call,
     reference_value,
     result_for,
 )
@@ -36,36 +38,19 @@ def cases_of(test: dict) -> list[dict]:
     return [{"label": "", "args": test.get("args", []), "kwargs": test.get("kwargs", {})}]
 
 
-def describe_call(entry_point: str, args: tuple, kwargs: dict[str, Any]) -> str:
-    """``entry_point(args..., key=value)`` with arrays truncated, for visible feedback."""
-    parts = [format_array(a) for a in args] + [f"{k}={format_array(v)}" for k, v in kwargs.items()]
-    return f"{entry_point}({', '.join(parts)})"
-
-
-def call_options(ctx: CheckContext) -> dict[str, Any]:
-    """Call options every values-style call needs for the exercise's framework."""
-    return {"tensors": True} if ctx.framework == "torch" else {}
-
-
 @register("values")
 class ValuesCheck:
     """Every case's output must match the reference's within the dtype tolerance."""
 
+    flavour: CheckFlavour = PLAIN
+
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        calls = []
+        calls, labels = [], []
         for i, case in enumerate(cases_of(test)):
             args, kwargs = build_all(case.get("args", []), case.get("kwargs", {}), ctx.rng)
-            calls.append(
-                make_call(
-                    ctx.call_name(f"case{i}"),
-                    ctx.entry_point,
-                    args,
-                    kwargs,
-                    **call_options(ctx),
-                )
-            )
-        ctx.memo["calls"] = calls
-        ctx.memo["labels"] = [c.get("label", "") for c in cases_of(test)]
+            calls.append(self.flavour.call(test, ctx, f"case{i}", args, kwargs))
+            labels.append(str(case.get("label", "")))
+        ctx.memo["calls"], ctx.memo["labels"] = calls, labels
         return calls
 
     def judge(
@@ -77,10 +62,10 @@ class ValuesCheck:
     ) -> TestResult:
         hidden = bool(test.get("hidden", False))
         for call, label in zip(ctx.memo["calls"], ctx.memo["labels"], strict=True):
-            failure = judge_call(call, label, test, student, reference, ctx)
+            failure = judge_call(call, label, test, student, reference, ctx, self.flavour)
             if failure:
                 return result_for(test, False, failure)
-        return result_for(test, True, "" if hidden else "all outputs match the reference")
+        return result_for(test, True, "" if hidden else self.flavour.values_passed)
 
 
 def judge_call(
@@ -90,29 +75,32 @@ def judge_call(
     student: dict[str, CallResult],
     reference: dict[str, CallResult],
     ctx: CheckContext,
+    flavour: CheckFlavour = PLAIN,
 ) -> str | None:
     """Judge one call of a values-style test.
 
     call: the Call that ran; label: the case's label ("" if none); test, student,
-    reference, ctx: as for ``Check.judge``.
+    reference, ctx: as for ``Check.judge``; flavour: how the call was made and is read.
     Returns the failure message, or None when the output matches.
     """
     hidden = bool(test.get("hidden", False))
     expected = reference_value(reference, call.name)
     where = f"{label}: " if label else ""
-    problem = call_problem(student.get(call.name), hidden)
+    problem = flavour.problem(student.get(call.name), hidden)
     if problem:
         if hidden:
             return f"{where}{problem}"
-        return f"{where}{describe_call(ctx.entry_point, call.args, call.kwargs)}: {problem}"
-    comparison = compare_output(expected, student[call.name].value, test, ctx.framework)
+        return f"{where}{flavour.describe(test, ctx, call.args, call.kwargs)}: {problem}"
+    got = student[call.name].value
+    comparison = compare_output(expected, got, test, flavour.compared_as(ctx))
     if comparison.ok:
         return None
+    flavour.on_mismatch(test, call, got, expected, ctx)
     if hidden:
         return f"{where}{hidden_summary(comparison)}"
     return (
-        f"{where}{describe_call(ctx.entry_point, call.args, call.kwargs)}\n"
+        f"{where}{flavour.describe(test, ctx, call.args, call.kwargs)}\n"
         f"expected: {format_array(expected)}\n"
-        f"got:      {format_array(student[call.name].value)}\n"
+        f"got:      {format_array(got)}\n"
         f"{comparison.message}"
     )
