@@ -29,8 +29,8 @@ from graders.engine.checks.base import (
     result_for,
 )
 from graders.engine.checks.torch_common import (
-    build_inputs,
     describe_entry_call,
+    differentiated_input,
     entry_call,
     entry_kind,
     first_array,
@@ -85,16 +85,40 @@ def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> st
     )
 
 
+def backward_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict, position: int) -> Call:
+    """The call that runs autograd from a random upstream gradient, named ``backward``.
+
+    test: the test dict; ctx: the check context (``position`` and the upstream drawn are
+    kept in ``ctx.memo``); args, kwargs: the call arguments; position: the index of the
+    argument differentiated. Returns the Call.
+    """
+    upstream = upstream_for(test, args[position], ctx.rng)
+    ctx.memo.update(position=position, upstream=upstream)
+    return entry_call(test, ctx, "backward", args, kwargs, upstream=upstream)
+
+
+def student_backward(
+    student: dict[str, CallResult], ctx: CheckContext, hidden: bool
+) -> tuple[CallResult | None, str | None]:
+    """The student's ``backward`` call and why it gave no tensor or no gradient.
+
+    student: the student's CallResults; ctx: the check context (hints go there);
+    hidden: leave error text out. Returns ``(result, problem)``; problem is None when the
+    call returned a tensor and a gradient reached the differentiated argument.
+    """
+    result = student.get(ctx.call_name("backward"))
+    problem = tensor_problem(result, hidden) or gradient_problem(result, ctx.memo["position"], ctx)
+    return result, problem
+
+
 @register("torch_grad")
 class TorchGradCheck:
     """The student's input gradient must match the reference's for the same upstream."""
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_inputs(test, ctx)
-        position, x = first_array(args)
-        upstream = upstream_for(test, x, ctx.rng)
-        ctx.memo.update(args=args, kwargs=kwargs, position=position, upstream=upstream)
-        return [entry_call(test, ctx, "backward", args, kwargs, upstream=upstream)]
+        args, kwargs, position, _ = differentiated_input(test, ctx)
+        ctx.memo.update(args=args, kwargs=kwargs)
+        return [backward_call(test, ctx, args, kwargs, position)]
 
     def judge(
         self,
@@ -114,8 +138,7 @@ class TorchGradCheck:
             if hidden
             else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"]) + ": "
         )
-        result = student.get(name)
-        problem = tensor_problem(result, hidden) or gradient_problem(result, position, ctx)
+        result, problem = student_backward(student, ctx, hidden)
         if problem:
             return result_for(test, False, where + problem)
         got = grad_of(result, position)
@@ -177,21 +200,21 @@ class TorchGradcheckCheck:
     """The student's backward must agree with central differences of their own forward."""
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_inputs(test, ctx)
-        position, x = first_array(args)
+        args, kwargs, position, x = differentiated_input(test, ctx)
         eps = float(test.get("eps", GRADCHECK_EPS))
         x = gradcheck_input(x, eps)
-        upstream = upstream_for(test, x, ctx.rng)
-        directions = directions_for(x, ctx.rng)
 
         def with_x(value: np.ndarray) -> tuple:
             return args[:position] + (value,) + args[position + 1 :]
 
-        calls = [entry_call(test, ctx, "backward", with_x(x), kwargs, upstream=upstream)]
+        # The upstream is drawn before the directions: the rng order fixes which inputs a
+        # seed replays.
+        calls = [backward_call(test, ctx, with_x(x), kwargs, position)]
+        directions = directions_for(x, ctx.rng)
         for k, u in enumerate(directions):
             calls.append(entry_call(test, ctx, f"plus{k}", with_x(x + eps * u), kwargs))
             calls.append(entry_call(test, ctx, f"minus{k}", with_x(x - eps * u), kwargs))
-        ctx.memo.update(position=position, upstream=upstream, directions=directions, eps=eps, x=x)
+        ctx.memo.update(directions=directions, eps=eps, x=x)
         return calls
 
     def judge(
@@ -204,8 +227,7 @@ class TorchGradcheckCheck:
         hidden = bool(test.get("hidden", False))
         position, eps = ctx.memo["position"], ctx.memo["eps"]
         upstream, directions, x = ctx.memo["upstream"], ctx.memo["directions"], ctx.memo["x"]
-        result = student.get(ctx.call_name("backward"))
-        problem = tensor_problem(result, hidden) or gradient_problem(result, position, ctx)
+        result, problem = student_backward(student, ctx, hidden)
         if problem:
             return result_for(test, False, problem)
         if result.value.dtype != x.dtype:

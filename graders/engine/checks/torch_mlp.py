@@ -26,10 +26,9 @@ import numpy as np
 from graders.engine.checks import register
 from graders.engine.checks.base import CheckContext, format_array, result_for
 from graders.engine.checks.torch_common import (
-    build_inputs,
     describe_entry_call,
+    differentiated_input,
     entry_call,
-    first_array,
     grad_of,
     tensor_problem,
 )
@@ -174,8 +173,7 @@ class _MlpCheck:
     with_upstream = False
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_inputs(test, ctx)
-        _, x = first_array(args)
+        args, kwargs, _, x = differentiated_input(test, ctx)
         options: dict = {"return_parameters": True}
         if self.with_upstream:
             upstream = ctx.rng.standard_normal((x.shape[0], sizes(test)[2])).astype(x.dtype)
