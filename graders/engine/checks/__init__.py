@@ -1,8 +1,10 @@
 """The registry of checks: ``CHECKS[name]`` is the Check a test's ``check`` key names.
 
-Every module in this package is imported on first use, so a new family of checks
-(``values.py``, ``torch_grad.py``, ...) only has to decorate its classes with
-``@register("name")``.
+Every module in this package is imported on first use of ``CHECKS``, so a new family of
+checks (``values.py``, ``torch_grad.py``, ...) only has to decorate its classes with
+``@register("name")``. Importing the package (or ``checks.base``) alone loads no family:
+modules the checks themselves import, such as ``graders.engine.hints`` and
+``graders.engine.compare``, can then import ``checks.base`` without an import cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 
 from graders.engine.checks.base import Check, CheckContext, ReferenceFailure
 
-CHECKS: dict[str, Check] = {}
+_registry: dict[str, Check] = {}
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -24,20 +26,23 @@ def register(name: str) -> Callable[[type], type]:
     """
 
     def decorator(cls: type) -> type:
-        if name in CHECKS and type(CHECKS[name]) is not cls:
+        if name in _registry and type(_registry[name]) is not cls:
             raise ValueError(f"check {name!r} is registered twice")
-        CHECKS[name] = cls()
+        _registry[name] = cls()
         return cls
 
     return decorator
 
 
-def _load_families() -> None:
+def __getattr__(name: str) -> dict[str, Check]:
+    # PEP 562: runs only while CHECKS is not yet a module attribute, i.e. on first use.
+    if name != "CHECKS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     for module in pkgutil.iter_modules(__path__):
         if module.name != "base":
             importlib.import_module(f"{__name__}.{module.name}")
+    globals()["CHECKS"] = _registry
+    return _registry
 
-
-_load_families()
 
 __all__ = ["CHECKS", "Check", "CheckContext", "ReferenceFailure", "register"]
