@@ -119,7 +119,7 @@ class CheckFlavour:
     ``torch.Tensor`` back.
     """
 
-    # The call name (after the test name) of a check that makes a single call.
+    # The call name (after the test name) of a check that makes only one call.
     single_call = "call"
     values_passed = "all outputs match the reference"
     mutation_hint = "mutating_input"
@@ -139,6 +139,24 @@ class CheckFlavour:
         if ctx.framework == "torch":
             options["tensors"] = True
         return make_call(ctx.call_name(suffix), ctx.entry_point, args, kwargs, **options)
+
+    def one_call(
+        self, test: dict, ctx: CheckContext, args: tuple, kwargs: dict, **options: Any
+    ) -> Call:
+        """The Call of a check that makes only one, named ``single_call`` (see ``call``)."""
+        return self.call(test, ctx, self.single_call, args, kwargs, **options)
+
+    def one_result(
+        self, test: dict, student: dict[str, CallResult], ctx: CheckContext
+    ) -> tuple[CallResult | None, str | None]:
+        """The student's result of that one call, and why it is unusable.
+
+        test: the test dict (a hidden test's error text is left out); student: the
+        student's CallResults; ctx: the check context. Returns ``(result, problem)``;
+        problem is None when the result is usable.
+        """
+        result = student.get(ctx.call_name(self.single_call))
+        return result, self.problem(result, bool(test.get("hidden", False)))
 
     def problem(self, result: CallResult | None, hidden: bool) -> str | None:
         """Why the student's call gave no usable value (see ``call_problem``), or None."""

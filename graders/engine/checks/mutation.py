@@ -35,8 +35,7 @@ class NoMutationCheck:
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
         args, kwargs = build_inputs(test, ctx)
         ctx.memo["args"] = args
-        suffix = self.flavour.single_call
-        return [self.flavour.call(test, ctx, suffix, args, kwargs, return_args=True)]
+        return [self.flavour.one_call(test, ctx, args, kwargs, return_args=True)]
 
     def judge(
         self,
@@ -45,8 +44,7 @@ class NoMutationCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        result = student.get(ctx.call_name(self.flavour.single_call))
-        problem = self.flavour.problem(result, bool(test.get("hidden", False)))
+        result, problem = self.flavour.one_result(test, student, ctx)
         if problem:
             return result_for(test, False, problem)
         after = result.args_after

@@ -39,7 +39,7 @@ class PropertyCheck:
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
         args, kwargs = build_inputs(test, ctx)
-        return [self.flavour.call(test, ctx, self.flavour.single_call, args, kwargs)]
+        return [self.flavour.one_call(test, ctx, args, kwargs)]
 
     def judge(
         self,
@@ -48,8 +48,7 @@ class PropertyCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        result = student.get(ctx.call_name(self.flavour.single_call))
-        problem = self.flavour.problem(result, bool(test.get("hidden", False)))
+        result, problem = self.flavour.one_result(test, student, ctx)
         if problem:
             return result_for(test, False, problem)
         out = as_array(result.value)

@@ -26,11 +26,10 @@ import numpy as np
 from graders.engine.checks import register
 from graders.engine.checks.base import CheckContext, format_array, result_for
 from graders.engine.checks.torch_common import (
+    TORCH,
     describe_entry_call,
     differentiated_input,
-    entry_call,
     grad_of,
-    tensor_problem,
 )
 from graders.engine.tolerance import Tolerance, compare_arrays, dtype_problem
 from graders.engine.types import TestResult
@@ -117,17 +116,12 @@ def find_layers(
     return weights, ""
 
 
-def module_output(
-    result: CallResult | None, x: np.ndarray, test: dict
-) -> tuple[np.ndarray | None, str]:
-    """The student's output if it is a tensor of x's dtype and shape ``(batch, out)``.
+def module_output(result: CallResult, x: np.ndarray, test: dict) -> tuple[np.ndarray | None, str]:
+    """The student's output if the tensor returned has x's dtype and shape ``(batch, out)``.
 
-    result: the student's CallResult; x: the input sent; test: the test dict.
-    Returns ``(output, "")`` or ``(None, reason)``.
+    result: the student's CallResult, known to hold a tensor; x: the input sent; test: the
+    test dict. Returns ``(output, "")`` or ``(None, reason)``.
     """
-    problem = tensor_problem(result, bool(test.get("hidden", False)))
-    if problem:
-        return None, problem
     out = result.value
     wrong_dtype = dtype_problem(x, out, "same")
     if wrong_dtype:
@@ -180,11 +174,13 @@ class _MlpCheck:
             options["upstream"] = upstream
             ctx.memo["upstream"] = upstream
         ctx.memo.update(args=args, kwargs=kwargs, x=x)
-        return [entry_call(test, ctx, "forward", args, kwargs, **options)]
+        return [TORCH.one_call(test, ctx, args, kwargs, **options)]
 
     def unpack(self, test: dict, student: dict[str, CallResult], ctx: CheckContext):
         """``(result, output, weights, failure)``; failure is a TestResult when unusable."""
-        result = student.get(ctx.call_name("forward"))
+        result, problem = TORCH.one_result(test, student, ctx)
+        if problem:
+            return result, None, None, result_for(test, False, problem)
         out, reason = module_output(result, ctx.memo["x"], test)
         if out is None:
             return result, None, None, result_for(test, False, reason)
