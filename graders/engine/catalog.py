@@ -22,7 +22,8 @@ def load_catalog(path: str | Path) -> list[dict[str, Any]]:
 
     path: the catalog directory (``exercises/catalog``).
     Returns one dict per exercise: the TOML fields plus ``starter_code`` and
-    ``reference_code`` (code kinds) and ``wrong_solutions: {filename: code}``.
+    ``reference_code`` (code kinds), ``wrong_solutions: {filename: code}`` and
+    ``right_solutions: {filename: code}`` (other correct solutions, optional).
     Raises CatalogError naming the folder and the problem when one is invalid.
     """
     root = Path(path)
@@ -63,6 +64,7 @@ def load_exercise(folder: Path) -> dict[str, Any]:
     if not isinstance(data.get("spec"), dict):
         raise fail("missing the [spec] table")
     data["wrong_solutions"] = {}
+    data["right_solutions"] = {}
     if data["kind"] == "code":
         _load_code(folder, data, fail)
     else:
@@ -106,6 +108,10 @@ def _load_code(folder: Path, data: dict[str, Any], fail: Any) -> None:
     if not wrong:
         raise fail("needs at least one known-wrong solution in wrong/*.py")
     data["wrong_solutions"] = {p.name: p.read_text(encoding="utf-8") for p in wrong}
+    # Other correct ways a student writes it (textbook formulas, other dtypes): the
+    # self-test holds each to full marks, so no check is stricter than the exercise asks.
+    right = sorted((folder / "right").glob("*.py")) if (folder / "right").is_dir() else []
+    data["right_solutions"] = {p.name: p.read_text(encoding="utf-8") for p in right}
     _check_tests(data, fail)
 
 
