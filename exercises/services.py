@@ -34,8 +34,8 @@ MAX_GRADING_ATTEMPTS = 3
 def variant_for(*, user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
     """Return ``user``'s variant of ``exercise``, drawing its seed on first use.
 
-    The seed picks the per-student numbers of variant questions and the hidden
-    random test inputs of code exercises; it never changes afterwards.
+    The seed picks the per-student numbers of variant questions; it never changes
+    afterwards.
     """
     variant, _ = ExerciseVariant.objects.get_or_create(
         user=user, exercise=exercise, defaults={"seed": secrets.randbelow(SEED_BOUND)}
@@ -168,6 +168,15 @@ def submission_create(
     return submission
 
 
+def _submission_seed(exercise: Exercise, variant: ExerciseVariant) -> int:
+    # Hidden random inputs of a code exercise are drawn fresh for every submission, so
+    # resubmitting cannot tune code to one set of inputs; the seed is stored with the
+    # submission so a verdict replays. A variant question keeps the student's numbers.
+    if exercise.kind == Exercise.Kind.CODE:
+        return secrets.randbelow(SEED_BOUND)
+    return variant.seed
+
+
 def _insert_submission(
     user: AbstractBaseUser,
     exercise: Exercise,
@@ -187,7 +196,7 @@ def _insert_submission(
             course=course,
             code=code or "",
             answer=answer,
-            seed=variant.seed,
+            seed=_submission_seed(exercise, variant),
             max_score=exercise.points,
             attempt=_next_attempt(user, exercise),
         )

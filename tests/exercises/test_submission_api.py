@@ -46,10 +46,19 @@ def test_it_counts_attempts_per_student_and_exercise(submit, student, other_stud
     assert Submission.objects.get(user=other_student).attempt == 1
 
 
-def test_it_keeps_one_seed_per_student_and_exercise(submit, student, sigmoid):
-    first = submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"]
-    second = submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"]
-    seeds = {Submission.objects.get(pk=pk).seed for pk in (first, second)}
+def test_it_draws_fresh_hidden_inputs_for_every_code_submission(submit, student, sigmoid):
+    ids = [submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"] for _ in range(3)]
+    seeds = {Submission.objects.get(pk=pk).seed for pk in ids}
+    assert len(seeds) > 1
+
+
+def test_a_variant_question_keeps_the_students_numbers_across_submissions(
+    submit, student, add_exercise
+):
+    add_exercise("activation-values")
+    answer = {"sigmoid": 0.5, "tanh": 0.0, "softmax": 0.5}
+    ids = [submit(student, "activation-values", {"answer": answer}).json()["id"] for _ in range(2)]
+    seeds = {Submission.objects.get(pk=pk).seed for pk in ids}
     assert len(seeds) == 1
 
 
