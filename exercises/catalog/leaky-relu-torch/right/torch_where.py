@@ -1,5 +1,6 @@
 import torch
-import torch.nn as nn
+from torch import nn
+
 
 class LeakyReLU(nn.Module):
     def __init__(self, negative_slope=0.01):

@@ -1,4 +1,6 @@
 import numpy as np
+
+
 def collapse(weights, biases):
     W = np.eye(weights[0].shape[0])
     b = np.zeros(weights[0].shape[0])

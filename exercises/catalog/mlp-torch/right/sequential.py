@@ -1,5 +1,5 @@
-import torch
 from torch import nn
+
 
 class MLP(nn.Module):
     def __init__(self, in_features, hidden_features, out_features):

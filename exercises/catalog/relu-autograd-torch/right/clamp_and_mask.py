@@ -1,5 +1,6 @@
 import torch
 
+
 class ReLUFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):

@@ -1,5 +1,6 @@
 import torch
 
+
 def softmax(x, dim=-1):
     z = x - x.max(dim=dim, keepdim=True).values
     e = torch.exp(z)

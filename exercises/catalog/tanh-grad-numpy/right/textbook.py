@@ -1,3 +1,5 @@
 import numpy as np
+
+
 def tanh_grad(x):
     return 1 - np.tanh(x) ** 2

@@ -1,4 +1,6 @@
 import numpy as np
+
+
 def sigmoid_chain_grad(x, depth):
     g = np.ones_like(x, dtype=float)
     a = np.asarray(x, dtype=float)
