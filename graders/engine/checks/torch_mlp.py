@@ -161,8 +161,21 @@ def final_activation(out: np.ndarray, logits: np.ndarray) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class MlpRun:
+    """A usable forward call: its result, its output (right dtype and shape), the two layers."""
+
+    result: CallResult
+    out: np.ndarray
+    weights: MlpWeights
+
+
 class _MlpCheck:
-    """Shared calls and unpacking: one forward call returning the module's parameters."""
+    """Shared calls and judging: one forward call returning the module's parameters.
+
+    ``judge`` fails the test when the call gave no usable output (an error, a wrong dtype or
+    shape, layers that are not the MLP's); otherwise the subclass's ``judge_mlp`` decides.
+    """
 
     with_upstream = False
 
@@ -176,18 +189,27 @@ class _MlpCheck:
         ctx.memo.update(args=args, kwargs=kwargs, x=x)
         return [TORCH.one_call(test, ctx, args, kwargs, **options)]
 
-    def unpack(self, test: dict, student: dict[str, CallResult], ctx: CheckContext):
-        """``(result, output, weights, failure)``; failure is a TestResult when unusable."""
+    def judge(
+        self,
+        test: dict,
+        student: dict[str, CallResult],
+        reference: dict[str, CallResult],
+        ctx: CheckContext,
+    ) -> TestResult:
         result, problem = TORCH.one_result(test, student, ctx)
         if problem:
-            return result, None, None, result_for(test, False, problem)
+            return result_for(test, False, problem)
         out, reason = module_output(result, ctx.memo["x"], test)
         if out is None:
-            return result, None, None, result_for(test, False, reason)
+            return result_for(test, False, reason)
         weights, reason = find_layers(result.parameters, test)
         if weights is None:
-            return result, out, None, result_for(test, False, reason)
-        return result, out, weights, None
+            return result_for(test, False, reason)
+        return self.judge_mlp(test, ctx, MlpRun(result, out, weights))
+
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        """Judge the student's call, known to be usable (see ``MlpRun``)."""
+        raise NotImplementedError
 
     def tolerance(self, test: dict) -> Tolerance:
         return Tolerance(float(test.get("rtol", MLP_RTOL)), float(test.get("atol", MLP_ATOL)))
@@ -197,17 +219,8 @@ class _MlpCheck:
 class TorchMlpStructureCheck(_MlpCheck):
     """Two nn.Linear layers with the right shapes and biases, and the right output shape."""
 
-    def judge(
-        self,
-        test: dict,
-        student: dict[str, CallResult],
-        reference: dict[str, CallResult],
-        ctx: CheckContext,
-    ) -> TestResult:
-        result, _, _, failure = self.unpack(test, student, ctx)
-        if failure:
-            return failure
-        linears = [name for name, cls in (result.modules or ()) if cls == "Linear"]
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        linears = [name for name, cls in (run.result.modules or ()) if cls == "Linear"]
         if len(linears) != 2:
             return result_for(
                 test, False, f"expected two nn.Linear submodules, found {len(linears)}"
@@ -224,17 +237,9 @@ class TorchMlpStructureCheck(_MlpCheck):
 class TorchMlpForwardCheck(_MlpCheck):
     """The output equals relu(x @ W1.T + b1) @ W2.T + b2 from the module's own weights."""
 
-    def judge(
-        self,
-        test: dict,
-        student: dict[str, CallResult],
-        reference: dict[str, CallResult],
-        ctx: CheckContext,
-    ) -> TestResult:
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        out, weights = run.out, run.weights
         hidden = bool(test.get("hidden", False))
-        _, out, weights, failure = self.unpack(test, student, ctx)
-        if failure:
-            return failure
         x = ctx.memo["x"].astype(np.float64)
         expected = weights.logits(x)
         comparison = compare_arrays(expected, out.astype(np.float64), self.tolerance(test))
@@ -268,16 +273,8 @@ class TorchMlpForwardCheck(_MlpCheck):
 class TorchMlpLogitsCheck(_MlpCheck):
     """No activation after the last layer: nn.CrossEntropyLoss wants raw logits."""
 
-    def judge(
-        self,
-        test: dict,
-        student: dict[str, CallResult],
-        reference: dict[str, CallResult],
-        ctx: CheckContext,
-    ) -> TestResult:
-        _, out, weights, failure = self.unpack(test, student, ctx)
-        if failure:
-            return failure
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        out, weights = run.out, run.weights
         logits = weights.logits(ctx.memo["x"].astype(np.float64))
         activation = final_activation(out.astype(np.float64), logits)
         if activation:
@@ -297,18 +294,10 @@ class TorchMlpGradCheck(_MlpCheck):
 
     with_upstream = True
 
-    def judge(
-        self,
-        test: dict,
-        student: dict[str, CallResult],
-        reference: dict[str, CallResult],
-        ctx: CheckContext,
-    ) -> TestResult:
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        weights = run.weights
         hidden = bool(test.get("hidden", False))
-        result, _, weights, failure = self.unpack(test, student, ctx)
-        if failure:
-            return failure
-        got = grad_of(result, 0)
+        got = grad_of(run.result, 0)
         if got is None:
             ctx.add_hint("detached_graph")
             return result_for(
