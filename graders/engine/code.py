@@ -95,12 +95,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         )
     except Exception as exc:
         log.exception("sandbox failed on the reference of %s", spec.slug)
-        return Verdict(
-            **base,
-            status="failed",
-            score=0.0,
-            error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
-        )
+        return _sandbox_failed(base, exc)
     if reference_run.status != "ok":
         message = f"the reference solution failed ({reference_run.status}: {reference_run.message})"
         return Verdict(
@@ -116,12 +111,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         )
     except Exception as exc:
         log.exception("sandbox failed on a submission to %s", spec.slug)
-        return Verdict(
-            **base,
-            status="failed",
-            score=0.0,
-            error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
-        )
+        return _sandbox_failed(base, exc)
     if student_run.status != "ok":
         return _run_failed(spec, base, student_run)
     return _judge_all(spec, base, plan, student_run, reference_run)
@@ -152,6 +142,16 @@ def plan_calls(
             seen.add(call.name)
         plan.append((test, ctx, calls))
     return plan
+
+
+def _sandbox_failed(base: dict[str, Any], exc: Exception) -> Verdict:
+    """The verdict when the sandbox itself raised, on the reference or the student's run."""
+    return Verdict(
+        **base,
+        status="failed",
+        score=0.0,
+        error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
+    )
 
 
 def _run_failed(spec: ExerciseSpec, base: dict[str, Any], run: RunResult) -> Verdict:
