@@ -33,6 +33,12 @@ def _courses_with_role(user: AnyUser, role: str) -> QuerySet[Course]:
     return Course.objects.filter(memberships__user=user, memberships__role=role)
 
 
+def _has_role_in_course_of(user: AnyUser, submission: Submission, role: str) -> bool:
+    if submission.course_id is None:
+        return False
+    return Membership.objects.filter(user=user, course_id=submission.course_id, role=role).exists()
+
+
 def courses_visible_to(user: AnyUser) -> QuerySet[Course]:
     """Return the courses ``user`` belongs to (all courses for staff)."""
     if not _is_active(user):
@@ -92,11 +98,7 @@ def can_review_submission(user: AnyUser, submission: Submission) -> bool:
         return False
     if _is_staff(user):
         return True
-    if submission.course_id is None:
-        return False
-    return Membership.objects.filter(
-        user=user, course_id=submission.course_id, role=Membership.Role.INSTRUCTOR
-    ).exists()
+    return _has_role_in_course_of(user, submission, Membership.Role.INSTRUCTOR)
 
 
 def can_view_gradebook(user: AnyUser, course: Course) -> bool:
@@ -125,8 +127,4 @@ def can_post_results(user: AnyUser, submission: Submission) -> bool:
         return False
     if user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists():
         return True
-    if submission.course_id is None:
-        return False
-    return Membership.objects.filter(
-        user=user, course_id=submission.course_id, role=Membership.Role.GRADER
-    ).exists()
+    return _has_role_in_course_of(user, submission, Membership.Role.GRADER)
