@@ -213,6 +213,27 @@ def test_a_slow_but_right_function_passes_and_gets_a_slowdown_hint() -> None:
     assert "300x slower" in ctx.hints[0][1]
 
 
+def test_a_loop_against_a_careful_reference_still_gets_the_slowdown_hint() -> None:
+    # 270 ns per element is a Python loop even when the reference is only 4x faster.
+    test = {"name": "speed", "check": "speed", "points": 0, "args": [{"shape": [1000000]}]}
+    ctx, calls = plan(test)
+    name, x = calls[0].name, calls[0].args[0]
+    student = {name: CallResult(name=name, ok=True, value=sigmoid(x), seconds=0.27)}
+    reference = {name: CallResult(name=name, ok=True, value=sigmoid(x), seconds=0.07)}
+    assert CHECKS["speed"].judge(test, student, reference, ctx).passed
+    assert [name for name, _ in ctx.hints] == ["slow_loop"]
+
+
+def test_a_vectorised_function_on_a_slow_machine_gets_no_slowdown_hint() -> None:
+    test = {"name": "speed", "check": "speed", "points": 0, "args": [{"shape": [1000000]}]}
+    ctx, calls = plan(test)
+    name, x = calls[0].name, calls[0].args[0]
+    student = {name: CallResult(name=name, ok=True, value=sigmoid(x), seconds=0.2)}
+    reference = {name: CallResult(name=name, ok=True, value=sigmoid(x), seconds=0.1)}
+    assert CHECKS["speed"].judge(test, student, reference, ctx).passed
+    assert ctx.hints == []
+
+
 def test_a_fast_function_gets_no_slowdown_hint() -> None:
     test = {"name": "speed", "check": "speed", "points": 0, "args": [{"shape": [1000]}]}
     ctx, calls = plan(test)
