@@ -12,6 +12,7 @@ from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
 from graders.engine.checks.base import result_for
 from graders.engine.hints import HINTS, Evidence, detect_hints, hint_text
 from graders.engine.inputs import rng_for
+from graders.engine.reference_cache import ReferenceCache
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 MIB = 1024 * 1024
 # The largest source a student may hand in; longer code is refused before any sandbox starts.
 MAX_CODE_BYTES = 100_000
+# One per process: a worker grading many submissions runs each fixed reference call once.
+REFERENCE_CACHE = ReferenceCache()
 
 
 def limits_for(spec: ExerciseSpec) -> Limits:
@@ -83,27 +86,35 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
     calls = tuple(call for _, _, test_calls in plan for call in test_calls)
     limits = limits_for(spec)
     forbidden = tuple(spec.spec.get("forbidden", ()))
-    try:
-        reference_run = sandbox.run(
-            Job(
-                code=spec.reference_code or "",
-                calls=calls,
-                framework=spec.framework,
-                forbidden=(),
-            ),
-            limits,
-        )
-    except Exception as exc:
-        log.exception("sandbox failed on the reference of %s", spec.slug)
-        return _sandbox_failed(base, exc)
-    if reference_run.status != "ok":
-        message = f"the reference solution failed ({reference_run.status}: {reference_run.message})"
-        return Verdict(
-            **base,
-            status="failed",
-            score=0.0,
-            error={"kind": "reference", "message": message},
-        )
+    cached, to_run, keys = REFERENCE_CACHE.lookup(spec.reference_code or "", spec.framework, calls)
+    reference_run = None
+    if to_run:
+        try:
+            reference_run = sandbox.run(
+                Job(
+                    code=spec.reference_code or "",
+                    calls=to_run,
+                    framework=spec.framework,
+                    forbidden=(),
+                ),
+                limits,
+            )
+        except Exception as exc:
+            log.exception("sandbox failed on the reference of %s", spec.slug)
+            return _sandbox_failed(base, exc)
+        if reference_run.status != "ok":
+            message = (
+                f"the reference solution failed ({reference_run.status}: {reference_run.message})"
+            )
+            return Verdict(
+                **base,
+                status="failed",
+                score=0.0,
+                error={"kind": "reference", "message": message},
+            )
+        REFERENCE_CACHE.store(keys, reference_run.calls)
+    fresh = reference_run.calls if reference_run is not None else ()
+    reference = {**cached, **{r.name: r for r in fresh}}
     try:
         student_run = sandbox.run(
             Job(code=code, calls=calls, framework=spec.framework, forbidden=forbidden),
@@ -114,7 +125,7 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         return _sandbox_failed(base, exc)
     if student_run.status != "ok":
         return _run_failed(spec, base, student_run)
-    return _judge_all(spec, base, plan, student_run, reference_run)
+    return _judge_all(spec, base, plan, student_run, reference)
 
 
 def plan_calls(
@@ -185,10 +196,9 @@ def _judge_all(
     base: dict[str, Any],
     plan: list[tuple[dict, CheckContext, list[Call]]],
     student_run: RunResult,
-    reference_run: RunResult,
+    reference: dict[str, CallResult],
 ) -> Verdict:
     student = {r.name: r for r in student_run.calls}
-    reference = {r.name: r for r in reference_run.calls}
     detectors = list(spec.spec.get("hints", []))
     results: list[TestResult] = []
     hints: list[tuple[str, str]] = []

@@ -11,11 +11,13 @@ from run to run.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from graders.engine.checks import register
 from graders.engine.checks.base import PLAIN, CheckContext, build_inputs, result_for
 from graders.engine.checks.values import judge_call
+from graders.engine.inputs import rng_for
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -36,7 +38,11 @@ class SpeedCheck:
     """Right values on a large input pass; the slowdown over the reference is reported."""
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
-        args, kwargs = build_inputs(test, ctx)
+        # The large input depends on the test alone, not the submission's seed: it only
+        # measures time, and a fixed input lets a worker keep the reference's answer
+        # (graders/engine/reference_cache.py) instead of recomputing 10^6 values per job.
+        fixed = dataclasses.replace(ctx, rng=rng_for(0, ctx.test_name))
+        args, kwargs = build_inputs(test, fixed)
         call = PLAIN.call(test, ctx, "large", args, kwargs)
         ctx.memo["call"] = call
         return [call]
