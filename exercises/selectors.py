@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
 
 from exercises import specs
 from exercises.models import Course, CourseExercise, Exercise, Membership, Submission
@@ -53,20 +55,20 @@ def gradebook(course: Course) -> dict[str, Any]:
         .select_related("user")
         .order_by("user__username")
     )
-    cells: dict[tuple[int, int], dict[str, Any]] = {}
-    submissions = Submission.objects.filter(course=course).only(
-        "user_id", "exercise_id", "status", "score", "reviewed_score", "max_score"
-    )
-    for submission in submissions.iterator():
-        cell = cells.setdefault(
-            (submission.user_id, submission.exercise_id),
-            {"best_score": None, "attempts": 0},
+    # One grouped query: per (student, exercise), every attempt counts, but only graded
+    # ones give a best score, and a reviewed score replaces the automatic one
+    # (``Submission.effective_score``). MAX skips the NULLs left by the filter.
+    effective_score = Coalesce("reviewed_score", "score")
+    cells = {
+        (cell["user_id"], cell["exercise_id"]): cell
+        for cell in Submission.objects.filter(course=course)
+        .order_by()
+        .values("user_id", "exercise_id")
+        .annotate(
+            best_score=Max(effective_score, filter=Q(status=Submission.Status.GRADED)),
+            attempts=Count("id"),
         )
-        cell["attempts"] += 1
-        score = submission.effective_score
-        counts = submission.status == Submission.Status.GRADED and score is not None
-        if counts and (cell["best_score"] is None or score > cell["best_score"]):
-            cell["best_score"] = score
+    }
     rows = []
     for membership in students:
         user = membership.user

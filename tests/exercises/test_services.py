@@ -153,6 +153,54 @@ def test_the_gradebook_shows_best_scores_and_attempts_per_student(
     assert rows["bob"]["exercises"]["sigmoid-numpy"]["attempts"] == 1
 
 
+def test_the_gradebook_counts_reviews_over_automatic_scores_and_skips_failed_gradings(
+    student, other_student, instructor, sigmoid, course, other_course, add_exercise
+):
+    relu = add_exercise("relu-numpy")
+    add_exercise("sigmoid-numpy", to=other_course)
+
+    def graded(exercise, score, *, reviewed=None, status="graded", in_course=course):
+        submission = services.submission_create(
+            user=student, exercise=exercise, code=SIGMOID_OK, course=in_course
+        )
+        submission, _ = services.submission_record_result(
+            submission_id=submission.id,
+            grading_attempt=1,
+            verdict=verdict_for(exercise, score, status=status),
+        )
+        if reviewed is not None:
+            services.submission_review(submission=submission, reviewer=instructor, score=reviewed)
+        return submission
+
+    # A review down to 0 beats the automatic 9, so the best is the other attempt's 5.
+    graded(sigmoid, 9.0, reviewed=0.0)
+    graded(sigmoid, 5.0)
+    graded(sigmoid, 0.0, status="failed")
+    # Being graded again, an attempt's old score no longer counts.
+    services.submission_requeue(submission_id=graded(sigmoid, 9.5).id)
+    graded(sigmoid, 10.0, in_course=other_course)
+    # A review up to 7 counts, and still does once the exercise is unpublished.
+    graded(relu, 3.0, reviewed=7.0)
+    relu.published = False
+    relu.save(update_fields=["published"])
+
+    book = selectors.gradebook(course)
+    assert [e["slug"] for e in book["exercises"]] == ["sigmoid-numpy", "relu-numpy"]
+    assert book["max_total"] == 20.0
+    rows = {row["username"]: row for row in book["students"]}
+    assert rows["alice"]["exercises"] == {
+        "sigmoid-numpy": {"best_score": 5.0, "max_score": 10.0, "attempts": 4},
+        "relu-numpy": {"best_score": 7.0, "max_score": 10.0, "attempts": 1},
+    }
+    assert rows["alice"]["total"] == 12.0
+    assert rows["bob"]["exercises"] == {
+        "sigmoid-numpy": {"best_score": None, "max_score": 10.0, "attempts": 0},
+        "relu-numpy": {"best_score": None, "max_score": 10.0, "attempts": 0},
+    }
+    assert rows["bob"]["total"] == 0.0
+    assert list(rows) == ["alice", "bob"]
+
+
 def test_a_spec_with_infinite_test_inputs_survives_the_database(catalog):
     exercise, _ = services.exercise_upsert_from_catalog(catalog["relu-torch"])
     stored = Exercise.objects.get(pk=exercise.pk)
