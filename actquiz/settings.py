@@ -209,6 +209,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", CELERY_TASK
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each pool process starts its sandbox (a torch zygote, ~2 s, more on a loaded machine)
+# before it reports ready; Celery's default of 4 s would kill it mid-start.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_int("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 60)
 # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
 # the longest a task may run, or a slow grading would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -229,6 +232,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # "landlock" on a kernel older than 6.7. Empty by default: a worker refuses to grade
 # with a layer missing rather than quietly run hostile code with less isolation.
 ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS = frozenset(env_list("ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS"))
+# Start each worker process's sandbox (zygote: numpy + torch, ~270 MB) when the process
+# starts rather than on its first job.
+ACTQUIZ_SANDBOX_WARM_START = env_bool("ACTQUIZ_SANDBOX_WARM_START", True)
 
 # Workers write results back over HTTP (graders/client.py): a few quick tries per
 # call, then the task re-schedules itself with exponential backoff. The longest

@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from celery import Task, shared_task
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_init, worker_process_shutdown
 from django.conf import settings
 
 from graders import client
@@ -68,6 +68,24 @@ def close_worker_sandbox(**_: Any) -> None:
             logger.warning("closing the sandbox failed", exc_info=True)
 
 
+def warm_worker_sandbox(**_: Any) -> None:
+    """Start this pool process's sandbox now, so the first student does not wait ~2 s.
+
+    Runs in each pool process (never the worker's parent, which must not import
+    torch), on its main thread: the zygote dies with the thread that started it
+    (PR_SET_PDEATHSIG), so a helper thread would take it down when it ends.
+    ``CELERY_WORKER_PROC_ALIVE_TIMEOUT`` leaves room for a slow start. A failure is
+    logged and left to the first task, which tries again and reports it in a
+    ``failed`` verdict.
+    """
+    try:
+        worker_sandbox()
+    except Exception:
+        logger.exception("the sandbox could not start; the first task will try again")
+
+
+if settings.ACTQUIZ_SANDBOX_WARM_START:
+    worker_process_init.connect(warm_worker_sandbox, weak=False)
 worker_process_shutdown.connect(close_worker_sandbox, weak=False)
 atexit.register(close_worker_sandbox)
 
