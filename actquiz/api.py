@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,8 +79,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return response
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Answer an unknown ``/api/`` URL with the JSON error body instead of an HTML page."""
+    """Answer an unknown ``/api/`` URL with the JSON error body instead of an HTML page.
+
+    Exempt from CSRF: a POST to an unknown URL changes nothing, and should read as a
+    JSON 404, not as the HTML CSRF failure page.
+    """
     return JsonResponse(
         error_body("not_found", f"No API endpoint at {request.path}."),
         status=status.HTTP_404_NOT_FOUND,

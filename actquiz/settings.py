@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "exercises",
 ]
 
@@ -175,6 +177,27 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "actquiz.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema at /api/v1/schema/, generated from the views; Swagger UI and ReDoc
+# are served from the sidecar package's static files (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ActQuiz API",
+    "DESCRIPTION": (
+        "Activation-function exercises graded in a sandbox. Authenticate with "
+        "`Authorization: Token <key>`. Errors are always "
+        '`{"error": {"code", "message", "fields"?}}` with a 4xx status.'
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # ActQuiz knobs.

@@ -1,4 +1,4 @@
-"""Top-level URL map: the REST API under /api/v1/, the admin, and the pages."""
+"""Top-level URL map: the REST API under /api/v1/ (index, schema, docs), the admin, the pages."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from actquiz.api import api_not_found
 
 urlpatterns = [
+    path("api/v1/", include("actquiz.api_docs")),
     path("api/v1/", include("exercises.urls")),
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),

@@ -15,7 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
-from exercises import access, selectors, serializers, services
+from exercises import access, api_schema, selectors, serializers, services
 from exercises.models import Course, Exercise, Membership, Submission
 
 # Lists are capped: a script that wants more pages through ?exercise=.
@@ -37,6 +37,7 @@ def _sees_everything(request: Request, submission: Submission) -> bool:
 
 
 class ExerciseListApi(APIView):
+    @api_schema.EXERCISE_LIST
     def get(self, request: Request) -> Response:
         """List the exercises the caller may see; ``?course=slug`` keeps one course's, in order."""
         exercises: QuerySet[Exercise] | list[Exercise] = access.exercises_visible_to(request.user)
@@ -52,6 +53,7 @@ class ExerciseListApi(APIView):
 
 
 class ExerciseDetailApi(APIView):
+    @api_schema.EXERCISE_DETAIL
     def get(self, request: Request, slug: str) -> Response:
         """Show one exercise with the caller's variant; never its reference or hidden spec."""
         exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
@@ -71,6 +73,7 @@ class ExerciseSubmissionsApi(APIView):
         # Only creating a submission costs a grading run; reading is not throttled.
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
+    @api_schema.EXERCISE_SUBMISSION_LIST
     def get(self, request: Request, slug: str) -> Response:
         """List the caller's own submissions to exercise ``slug``, newest first."""
         get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
@@ -79,6 +82,7 @@ class ExerciseSubmissionsApi(APIView):
         )
         return Response([serializers.submission_data(s, request, full=False) for s in submissions])
 
+    @api_schema.SUBMIT
     def post(self, request: Request, slug: str) -> Response:
         """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
         exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
@@ -114,6 +118,7 @@ class ExerciseSubmissionsApi(APIView):
 
 
 class SubmissionListApi(APIView):
+    @api_schema.SUBMISSION_LIST
     def get(self, request: Request) -> Response:
         """List the caller's own submissions, newest first; ``?exercise=slug`` filters."""
         submissions = selectors.user_submissions(
@@ -125,6 +130,7 @@ class SubmissionListApi(APIView):
 
 
 class SubmissionDetailApi(APIView):
+    @api_schema.SUBMISSION_DETAIL
     def get(self, request: Request, submission_id: int) -> Response:
         """Show a submission: status, score, per-test feedback."""
         submission = _visible_submission(request, submission_id)
@@ -145,6 +151,7 @@ class _GraderApi(APIView):
 
 
 class SubmissionStartedApi(_GraderApi):
+    @api_schema.SUBMISSION_STARTED
     def post(self, request: Request, submission_id: int) -> Response:
         """A worker began grading: ``{"grading_attempt"}``; 409 if superseded."""
         self._submission(request, submission_id)
@@ -154,6 +161,7 @@ class SubmissionStartedApi(_GraderApi):
 
 
 class SubmissionResultApi(_GraderApi):
+    @api_schema.SUBMISSION_RESULT
     def post(self, request: Request, submission_id: int) -> Response:
         """A worker's verdict: ``{"grading_attempt", "verdict"}``; idempotent, 409 if superseded."""
         submission = self._submission(request, submission_id)
@@ -174,6 +182,7 @@ class SubmissionResultApi(_GraderApi):
 
 
 class SubmissionReviewApi(APIView):
+    @api_schema.SUBMISSION_REVIEW
     def post(self, request: Request, submission_id: int) -> Response:
         """An instructor sets ``{"score", "comment"}`` on a graded submission of their course."""
         submission = _visible_submission(request, submission_id)
@@ -187,6 +196,7 @@ class SubmissionReviewApi(APIView):
 
 
 class CourseListApi(APIView):
+    @api_schema.COURSE_LIST
     def get(self, request: Request) -> Response:
         """List the caller's courses with their role in each."""
         roles = dict(Membership.objects.filter(user=request.user).values_list("course_id", "role"))
@@ -195,6 +205,7 @@ class CourseListApi(APIView):
 
 
 class GradebookApi(APIView):
+    @api_schema.GRADEBOOK
     def get(self, request: Request, slug: str) -> Response:
         """The course gradebook (instructors and staff): best score and attempts per cell."""
         course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
@@ -204,6 +215,7 @@ class GradebookApi(APIView):
 
 
 class CourseSubmissionsApi(APIView):
+    @api_schema.COURSE_SUBMISSIONS
     def get(self, request: Request, slug: str) -> Response:
         """A course's submissions for its instructors, newest first.
 
@@ -224,6 +236,7 @@ class CourseSubmissionsApi(APIView):
 
 
 class SubmissionRegradeApi(APIView):
+    @api_schema.SUBMISSION_REGRADE
     def post(self, request: Request, submission_id: int) -> Response:
         """Grade a submission again (instructors of its course, staff); 202 when queued."""
         submission = _visible_submission(request, submission_id)

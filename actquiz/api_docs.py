@@ -1,0 +1,61 @@
+"""The API's front door: an index at /api/v1/, the OpenAPI schema and its docs pages."""
+
+from __future__ import annotations
+
+from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+# Entry points a client starts from; the schema lists every operation.
+_INDEX_LINKS = {
+    "schema": "api-schema",
+    "docs": "api-docs",
+    "redoc": "api-redoc",
+    "exercises": "api:exercise-list",
+    "submissions": "api:submission-list",
+    "courses": "api:course-list",
+}
+
+
+class ApiIndex(APIView):
+    """What this API is and where its parts are; open to anyone, like the schema."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ApiIndex",
+            {
+                "name": serializers.CharField(),
+                "version": serializers.CharField(),
+                "authentication": serializers.CharField(),
+                "links": serializers.DictField(child=serializers.URLField()),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        links = {
+            key: request.build_absolute_uri(reverse(name)) for key, name in _INDEX_LINKS.items()
+        }
+        return Response(
+            {
+                "name": "ActQuiz API",
+                "version": "1",
+                "authentication": "Authorization: Token <key>",
+                "links": links,
+            }
+        )
+
+
+urlpatterns = [
+    path("", ApiIndex.as_view(), name="api-index"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

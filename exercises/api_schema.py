@@ -1,0 +1,177 @@
+"""OpenAPI declarations of the REST API's bodies (request and response shapes).
+
+The views keep their strict hand-written checks (exercises/serializers.py) because
+they answer with our error shape and field-by-field messages; these serializers
+declare the same shapes for drf-spectacular, so /api/v1/schema/ documents every
+operation, its bodies and its error statuses. Fields the server may add later are
+allowed: clients must ignore keys they do not know.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+from exercises.serializers import ExerciseDetailSerializer, ExerciseListSerializer
+
+
+class ErrorDetailSchema(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False)
+
+
+class ErrorSchema(serializers.Serializer):
+    error = ErrorDetailSchema()
+
+
+class SubmissionCreateSchema(serializers.Serializer):
+    code = serializers.CharField(
+        required=False, help_text="Python source, for code exercises (at most 64 KiB)."
+    )
+    answer = serializers.JSONField(
+        required=False, help_text="The answer, for choice, numeric and text questions."
+    )
+    course = serializers.SlugField(required=False, help_text="Submit within this course.")
+
+
+class SubmissionAcceptedSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SubmissionSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    exercise = serializers.CharField()
+    exercise_version = serializers.IntegerField(allow_null=True)
+    course = serializers.CharField(allow_null=True)
+    user = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "graded", "failed"])
+    score = serializers.FloatField(allow_null=True)
+    max_score = serializers.FloatField(allow_null=True)
+    effective_score = serializers.FloatField(allow_null=True)
+    tests = serializers.ListField(child=serializers.JSONField())
+    error = serializers.JSONField(allow_null=True)
+    hints = serializers.JSONField(allow_null=True)
+    needs_review = serializers.BooleanField()
+    reviewed_score = serializers.FloatField(allow_null=True)
+    review_comment = serializers.CharField(allow_null=True, allow_blank=True)
+    attempt = serializers.IntegerField(allow_null=True)
+    grading_attempt = serializers.IntegerField()
+    code = serializers.CharField(allow_null=True, allow_blank=True)
+    answer = serializers.JSONField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class GradingAttemptSchema(serializers.Serializer):
+    grading_attempt = serializers.IntegerField(min_value=1)
+
+
+class ResultSchema(GradingAttemptSchema):
+    verdict = serializers.DictField(help_text="The engine's verdict (graders/engine/types.py).")
+
+
+class StartedAcceptedSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class ResultAcceptedSchema(StartedAcceptedSchema):
+    score = serializers.FloatField(allow_null=True)
+    changed = serializers.BooleanField()
+
+
+class ReviewSchema(serializers.Serializer):
+    score = serializers.FloatField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class RegradeAcceptedSchema(StartedAcceptedSchema):
+    grading_attempt = serializers.IntegerField()
+
+
+class CourseSchema(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+
+
+_ERROR_STATUSES = {
+    400: "The request body or a parameter is invalid.",
+    401: "No or an unknown token.",
+    403: "Authenticated, but not allowed.",
+    404: "No such object, or not visible to the caller.",
+    405: "Method not allowed.",
+    406: "Only JSON is served.",
+    409: "Conflicts with the object's state (e.g. a superseded grading attempt).",
+    413: "The body is too large.",
+    415: "The body is not JSON.",
+    429: "Rate limited; see Retry-After.",
+}
+
+
+def operation(*, ok: Any, ok_status: int = 200, request: Any = None, **kwargs: Any) -> Any:
+    """``extend_schema`` for one operation: its success body plus every error status."""
+    responses: dict[int, Any] = {ok_status: ok}
+    for code, text in _ERROR_STATUSES.items():
+        responses[code] = OpenApiResponse(ErrorSchema, description=text)
+    return extend_schema(request=request, responses=responses, **kwargs)
+
+
+def _query(name: str, text: str) -> OpenApiParameter:
+    return OpenApiParameter(name, str, OpenApiParameter.QUERY, required=False, description=text)
+
+
+EXERCISE_LIST = operation(
+    ok=ExerciseListSerializer(many=True),
+    operation_id="exercise_list",
+    parameters=[_query("course", "Only this course's exercises, in course order.")],
+)
+EXERCISE_DETAIL = operation(ok=ExerciseDetailSerializer, operation_id="exercise_detail")
+EXERCISE_SUBMISSION_LIST = operation(
+    ok=SubmissionSchema(many=True), operation_id="exercise_submission_list"
+)
+SUBMIT = operation(
+    ok=SubmissionAcceptedSchema,
+    ok_status=202,
+    request=SubmissionCreateSchema,
+    operation_id="submission_create",
+)
+SUBMISSION_LIST = operation(
+    ok=SubmissionSchema(many=True),
+    operation_id="submission_list",
+    parameters=[_query("exercise", "Only submissions to this exercise slug.")],
+)
+SUBMISSION_DETAIL = operation(ok=SubmissionSchema, operation_id="submission_detail")
+SUBMISSION_STARTED = operation(
+    ok=StartedAcceptedSchema, request=GradingAttemptSchema, operation_id="submission_started"
+)
+SUBMISSION_RESULT = operation(
+    ok=ResultAcceptedSchema, request=ResultSchema, operation_id="submission_result"
+)
+SUBMISSION_REVIEW = operation(
+    ok=SubmissionSchema, request=ReviewSchema, operation_id="submission_review"
+)
+SUBMISSION_REGRADE = operation(
+    ok=RegradeAcceptedSchema, ok_status=202, request=None, operation_id="submission_regrade"
+)
+COURSE_LIST = operation(ok=CourseSchema(many=True), operation_id="course_list")
+GRADEBOOK = operation(
+    ok=OpenApiResponse(description="Students, exercises and the counted score of each cell."),
+    operation_id="course_gradebook",
+)
+COURSE_SUBMISSIONS = operation(
+    ok=SubmissionSchema(many=True),
+    operation_id="course_submission_list",
+    parameters=[
+        _query("exercise", "Only this exercise slug."),
+        _query("student", "Only this student's username."),
+        _query("needs_review", "1: only answers waiting for an instructor's score."),
+    ],
+)
