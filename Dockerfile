@@ -21,6 +21,9 @@ RUN pip install --index-url "$TORCH_INDEX_URL" "$(grep -E '^torch==' requirement
 COPY . .
 # var/ is where the SQLite default would live (unused in production), and settings
 # create it at start-up: it must already exist on the read-only worker filesystem.
+# Collected once into the image, served by WhiteNoise (a throwaway key: the command
+# needs settings, not secrets).
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
 RUN useradd --system --uid 10001 --home /app actquiz \
     && mkdir -p var \
     && chown -R actquiz:actquiz var
