@@ -48,9 +48,7 @@ def worker_sandbox() -> Any:
             # worker's parent process never import torch (not fork-safe with OpenMP).
             from graders.sandbox import Sandbox
 
-            sandbox = Sandbox(
-                allow_missing_layers=settings.ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS
-            )
+            sandbox = Sandbox(allow_missing_layers=settings.ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS)
             sandbox.__enter__()
             _sandbox = sandbox
         return _sandbox

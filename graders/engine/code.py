@@ -9,11 +9,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
-from graders.engine.checks.base import result_for
-from graders.engine.hints import HINTS, Evidence, detect_hints, hint_text
+from graders.engine.feedback import Message, msg
+from graders.engine.hints import HINTS, Evidence, detect_hints, hint_message
 from graders.engine.inputs import rng_for
 from graders.engine.reference_cache import ReferenceCache
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
+from graders.engine.verdicts import failed_verdict, graded_verdict, test_result, zero_verdict
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult, Limits, RunResult, Sandbox
@@ -57,30 +58,14 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
     base = {"exercise": spec.slug, "max_score": max_score, "seed": submission.seed}
     code = submission.code
     if not isinstance(code, str) or not code.strip():
-        return Verdict(
-            **base,
-            status="graded",
-            score=0.0,
-            error={"kind": "empty", "message": "no code was submitted"},
-        )
+        return zero_verdict(base, "empty", msg("error.empty"))
     if len(code.encode("utf-8", "replace")) > MAX_CODE_BYTES:
-        message = f"the code is longer than {MAX_CODE_BYTES:,} bytes"
-        return Verdict(
-            **base,
-            status="graded",
-            score=0.0,
-            error={"kind": "too_long", "message": message},
-        )
+        return zero_verdict(base, "too_long", msg("error.too_long", limit=MAX_CODE_BYTES))
     try:
         plan = plan_calls(spec, submission)
     except Exception as exc:  # a malformed spec is the author's fault, never the student's
         log.exception("could not build the calls for %s", spec.slug)
-        return Verdict(
-            **base,
-            status="failed",
-            score=0.0,
-            error={"kind": "spec", "message": f"the exercise is misconfigured: {exc}"},
-        )
+        return failed_verdict(base, "spec", msg("error.spec", detail=str(exc)))
     from graders.sandbox import Job
 
     calls = tuple(call for _, _, test_calls in plan for call in test_calls)
@@ -103,15 +88,8 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
             log.exception("sandbox failed on the reference of %s", spec.slug)
             return _sandbox_failed(base, exc)
         if reference_run.status != "ok":
-            message = (
-                f"the reference solution failed ({reference_run.status}: {reference_run.message})"
-            )
-            return Verdict(
-                **base,
-                status="failed",
-                score=0.0,
-                error={"kind": "reference", "message": message},
-            )
+            detail = f"{reference_run.status}: {reference_run.message}"
+            return failed_verdict(base, "reference", msg("error.reference", detail=detail))
         REFERENCE_CACHE.store(keys, reference_run.calls)
     fresh = reference_run.calls if reference_run is not None else ()
     reference = {**cached, **{r.name: r for r in fresh}}
@@ -157,38 +135,31 @@ def plan_calls(
 
 def _sandbox_failed(base: dict[str, Any], exc: Exception) -> Verdict:
     """The verdict when the sandbox itself raised, on the reference or the student's run."""
-    return Verdict(
-        **base,
-        status="failed",
-        score=0.0,
-        error={"kind": "sandbox", "message": f"the sandbox failed: {exc}"},
-    )
+    return failed_verdict(base, "sandbox", msg("error.sandbox", detail=str(exc)))
 
 
 def _run_failed(spec: ExerciseSpec, base: dict[str, Any], run: RunResult) -> Verdict:
     """A verdict of 0 for a run that never reached the tests (syntax error, timeout, ...)."""
-    reason = RUN_FAILURES.get(run.status, "your code could not be run")
-    message = f"{reason}: {run.message}" if run.message else reason
-    tests = tuple(result_for(t, False, f"not run: {reason}") for t in spec.spec.get("tests", []))
-    return Verdict(
-        **base,
-        status="graded",
-        score=0.0,
-        tests=tests,
-        error={"kind": run.status, "message": message},
+    reason = msg(f"run.{run.status}" if run.status in RUN_FAILURES else "run.unknown")
+    # The sandbox's own message (line of a syntax error, the forbidden name) is data.
+    message = msg("run.with_detail", reason=reason, detail=run.message) if run.message else reason
+    tests = tuple(
+        test_result(t, False, msg("test.not_run", reason=reason))
+        for t in spec.spec.get("tests", [])
     )
+    return zero_verdict(base, run.status, message, tests)
 
 
-RUN_FAILURES = {
-    "syntax_error": "your code has a syntax error",
-    "missing_entry_point": "your code does not define the required function or class",
-    "forbidden": "your code uses something this exercise forbids",
-    "timeout": "your code ran out of time",
-    "memory": "your code ran out of memory",
-    "output_limit": "your code printed too much",
-    "crash": "your code crashed the process that ran it",
-    "exception": "your code raised an error while it was being loaded",
-}
+RUN_FAILURES = (
+    "syntax_error",
+    "missing_entry_point",
+    "forbidden",
+    "timeout",
+    "memory",
+    "output_limit",
+    "crash",
+    "exception",
+)
 
 
 def _judge_all(
@@ -201,7 +172,7 @@ def _judge_all(
     student = {r.name: r for r in student_run.calls}
     detectors = list(spec.spec.get("hints", []))
     results: list[TestResult] = []
-    hints: list[tuple[str, str]] = []
+    hints: list[tuple[str, Message]] = []
     check_errors: list[str] = []
     for test, ctx, calls in plan:
         names = {c.name for c in calls}
@@ -210,23 +181,14 @@ def _judge_all(
         try:
             result = CHECKS[test["check"]].judge(test, mine, theirs, ctx)
         except ReferenceFailure as exc:
-            message = f"the reference solution failed in test {test['name']!r}: {exc}"
-            return Verdict(
-                **base,
-                status="failed",
-                score=0.0,
-                error={"kind": "reference", "message": message},
-            )
+            message = msg("error.reference_in_test", test=str(test["name"]), detail=str(exc))
+            return failed_verdict(base, "reference", message)
         except Exception as exc:
             # The student's output was too strange for the check; it fails this test
             # rather than the whole grading, and the engine error is kept for us.
             log.exception("check %s crashed on %s", test["check"], test["name"])
             check_errors.append(f"{test['name']}: {type(exc).__name__}: {exc}")
-            result = result_for(
-                test,
-                False,
-                "your output could not be checked (it has an unexpected form)",
-            )
+            result = test_result(test, False, msg("check.unexpected_form"))
         results.append(result)
         hints.extend(ctx.hints)
         evidence = Evidence(test=test, calls=calls, student=mine, reference=theirs)
@@ -234,34 +196,23 @@ def _judge_all(
             hints.extend(_on_failure(test, detectors, evidence))
         elif test["check"] not in CHECKS_WITHOUT_VALUES:
             hints.extend(_warnings(test, calls, mine))
-    score = round(sum(r.points for r in results), 9)
     # One hint per name: the first test that triggered it says enough.
-    unique: list[tuple[str, str]] = []
-    for name, text in hints:
+    unique: list[tuple[str, Message]] = []
+    for name, message in hints:
         if name not in {n for n, _ in unique}:
-            unique.append((name, text))
-    extra: dict[str, Any] = {
-        "hint_names": [name for name, _ in unique],
-        "wall_ms": round(student_run.wall_ms, 1),
-    }
+            unique.append((name, message))
+    extra: dict[str, Any] = {"wall_ms": round(student_run.wall_ms, 1)}
     if check_errors:
         extra["check_errors"] = check_errors
-    return Verdict(
-        **base,
-        status="graded",
-        score=score,
-        tests=tuple(results),
-        hints=tuple(text for _, text in unique),
-        extra=extra,
-    )
+    return graded_verdict(base, tuple(results), unique, extra)
 
 
-def _on_failure(test: dict, detectors: list[str], evidence: Evidence) -> list[tuple[str, str]]:
+def _on_failure(test: dict, detectors: list[str], evidence: Evidence) -> list[tuple[str, Message]]:
     """Hints for a failed test: its own ``hint_on_fail`` plus every detector that fires."""
     found = []
     name = test.get("hint_on_fail")
     if name in HINTS:
-        found.append((name, hint_text(name)))
+        found.append((name, hint_message(name)))
     try:
         found.extend(detect_hints(detectors, evidence))
     except Exception:
@@ -279,12 +230,12 @@ WARNINGS_WORTH_A_HINT = ("overflow", "invalid value", "divide by zero")
 
 def _warnings(
     test: dict, calls: list[Call], student: dict[str, CallResult]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Message]]:
     """A hint when a passed test's calls raised numerical warnings (never a penalty)."""
     for call in calls:
         result = student.get(call.name)
         for warning in result.warnings if result is not None else ():
             if any(kind in warning for kind in WARNINGS_WORTH_A_HINT):
-                text = hint_text("numerical_warning", test=test["name"], warning=warning)
-                return [("numerical_warning", text)]
+                message = hint_message("numerical_warning", test=test["name"], warning=warning)
+                return [("numerical_warning", message)]
     return []

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from graders.engine.checks.base import as_array
+from graders.engine.arrays import as_array
+from graders.engine.feedback import Message, msg
 from graders.engine.tolerance import (
     Comparison,
     compare_arrays,
@@ -39,18 +40,16 @@ def compare_output(expected: Any, got: Any, test: dict, framework: str | None) -
     """
     if isinstance(expected, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
-            count = len(got) if isinstance(got, tuple) else None
-            what = f"a tuple of {count}" if count is not None else _kind(got)
+            what = _kind(got)
             return Comparison(
-                ok=False,
-                message=f"expected a tuple of {len(expected)} outputs, got {what}",
+                ok=False, detail=msg("compare.tuple_length", expected=len(expected), what=what)
             )
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             part = compare_output(e, g, test, framework)
             if not part.ok:
                 return Comparison(
                     ok=False,
-                    message=f"output [{i}]: {part.message}",
+                    detail=msg("compare.output_index", index=i, detail=part.detail),
                     worst_index=part.worst_index,
                     expected_value=part.expected_value,
                     got_value=part.got_value,
@@ -65,34 +64,35 @@ def compare_output(expected: Any, got: Any, test: dict, framework: str | None) -
         raise TypeError(f"reference output is not an array: {type(expected).__name__}")
     arr = as_array(got)
     if arr is None:
-        return Comparison(ok=False, message=f"expected an array, got {_kind(got)}")
+        return Comparison(ok=False, detail=msg("compare.not_array", kind=_kind(got)))
     policy = str(test.get("dtype", default_policy(framework)))
     problem = dtype_problem(exp, arr, policy)
     if problem:
-        return Comparison(ok=False, message=problem)
+        return Comparison(ok=False, detail=problem)
     return compare_arrays(exp, arr, tolerance_for(exp.dtype, arr.dtype, test))
 
 
-def hidden_summary(comparison: Comparison) -> str:
+def hidden_summary(comparison: Comparison) -> Message:
     """What failed, in words that reveal no input or output data (for hidden tests).
 
-    comparison: a failed Comparison. Returns a sentence.
+    comparison: a failed Comparison. Returns the message.
     """
-    message = comparison.message
+    detail = comparison.detail or Message.text(comparison.message, comparison.message)
     if comparison.worst_index is None:
         # Shape, dtype and type problems carry no data values; keep only the reason.
-        return message.split(":", 1)[0] if message.startswith("output [") else message
+        return detail
+    counts = {"mismatches": comparison.mismatches, "size": comparison.size}
     e, g = comparison.expected_value, comparison.got_value
     if e is not None and g is not None and np.isfinite(e) and not np.isfinite(g):
-        return f"{comparison.mismatches} of {comparison.size} values are NaN or infinite where a finite value is expected"
+        return msg("hidden.nonfinite", **counts)
     if e is not None and g is not None and not np.isfinite(e):
-        return f"{comparison.mismatches} of {comparison.size} values should be NaN or infinite but are not (or have the wrong sign)"
-    return f"{comparison.mismatches} of {comparison.size} values are wrong (outside the tolerance)"
+        return msg("hidden.should_be_special", **counts)
+    return msg("hidden.wrong", **counts)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Message | str:
     if value is None:
         return "None"
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
+        return msg("compare.tuple_of", count=len(value))
     return type(value).__name__

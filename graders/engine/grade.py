@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from graders.engine.feedback import Message, msg
 from graders.engine.types import ExerciseSpec, Submission, Verdict
+from graders.engine.verdicts import failed_verdict, zero_verdict
 
 if TYPE_CHECKING:
     from graders.sandbox import Sandbox
@@ -19,17 +21,12 @@ def grade(spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None
     """
     base = {
         "exercise": spec.slug,
-        "score": 0.0,
         "max_score": float(spec.points),
         "seed": submission.seed,
     }
     if spec.kind == "code":
         if sandbox is None:
-            return Verdict(
-                **base,
-                status="failed",
-                error={"kind": "sandbox", "message": "no sandbox was given"},
-            )
+            return failed_verdict(base, "sandbox", msg("error.no_sandbox"))
         from graders.engine.code import grade_code
 
         return grade_code(spec, submission, sandbox)
@@ -40,9 +37,7 @@ def grade(spec: ExerciseSpec, submission: Submission, *, sandbox: Sandbox | None
     except InvalidAnswer as exc:
         # The API validates answers before queueing, but the exercise may have changed
         # since: a malformed answer is the student's to fix, so it is a verdict.
-        return Verdict(
-            **base, status="graded", error={"kind": "invalid_answer", "message": str(exc)}
-        )
+        return zero_verdict(base, "invalid_answer", Message.text(str(exc), str(exc)))
 
 
 def variant(spec: ExerciseSpec, seed: int) -> dict[str, Any] | None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graders.engine.feedback import Message, msg
+
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
     "float16": (1e-2, 1e-3),
     "float32": (1e-4, 1e-6),
@@ -62,6 +64,12 @@ class Comparison:
     allowed_error: float | None = None
     mismatches: int = 0
     size: int = 0
+    # The message as an id with parameters; ``message`` is its English rendering.
+    detail: Message | None = None
+
+    def __post_init__(self) -> None:
+        if self.detail is not None and not self.message:
+            object.__setattr__(self, "message", self.detail.render("en"))
 
 
 def default_tolerance(dtype: np.dtype) -> Tolerance:
@@ -98,7 +106,7 @@ def tolerance_for(expected: np.dtype, got: np.dtype, test: dict | None = None) -
     return Tolerance(float(test.get("rtol", base.rtol)), float(test.get("atol", base.atol)))
 
 
-def dtype_problem(expected: np.ndarray, got: np.ndarray, policy: str) -> str | None:
+def dtype_problem(expected: np.ndarray, got: np.ndarray, policy: str) -> Message | None:
     """Why ``got``'s dtype is unacceptable under ``policy``, or None when it is fine.
 
     expected: the reference output; got: the student output; policy: one of DTYPE_POLICIES.
@@ -107,23 +115,20 @@ def dtype_problem(expected: np.ndarray, got: np.ndarray, policy: str) -> str | N
     exp_kind, got_kind = expected.dtype.kind, got.dtype.kind
     if policy == "same":
         if expected.dtype != got.dtype:
-            return f"the output should have dtype {expected.dtype.name}, yours has {got.dtype.name}"
+            return msg("dtype.same", expected=expected.dtype.name, got=got.dtype.name)
         return None
     if policy == "bool" or exp_kind == "b":
         if got_kind != "b":
-            return f"the output should be a boolean array, yours has dtype {got.dtype.name}"
+            return msg("dtype.bool", got=got.dtype.name)
         return None
     if got_kind == "b":
-        return "the output should hold numbers, yours is a boolean array"
+        return msg("dtype.is_bool")
     if got_kind not in "iuf":
-        return f"the output should hold numbers, yours has dtype {got.dtype.name}"
+        return msg("dtype.not_numbers", got=got.dtype.name)
     if got.dtype == np.float16 and exp_kind == "f" and expected.dtype != np.float16:
         # Comparing at the less precise dtype would give float16's 1e-2 tolerance to any
         # answer cast down to it, so a rough approximation could pass.
-        return (
-            f"the output is float16, which keeps about 3 digits; return {expected.dtype.name} "
-            "(or at least float32)"
-        )
+        return msg("dtype.float16", expected=expected.dtype.name)
     return None
 
 
@@ -141,7 +146,7 @@ def compare_arrays(expected: np.ndarray, got: np.ndarray, tol: Tolerance) -> Com
     if expected.shape != got.shape:
         return Comparison(
             ok=False,
-            message=f"expected shape {expected.shape}, got shape {got.shape}",
+            detail=msg("compare.shape", expected=str(expected.shape), got=str(got.shape)),
             size=int(expected.size),
         )
     if expected.size == 0:
@@ -176,15 +181,22 @@ def compare_arrays(expected: np.ndarray, got: np.ndarray, tol: Tolerance) -> Com
         shown_e, shown_g = str(bool(expected[index])), str(got[index].item())
     else:
         shown_e, shown_g = _num(e), _num(g)
-    message = (
-        f"{mismatches} of {expected.size} elements differ; the worst is at index "
-        f"{list(index)}: expected {shown_e}, got {shown_g}"
-    )
+    where = {
+        "mismatches": mismatches,
+        "size": int(expected.size),
+        "index": str(list(index)),
+        "expected": shown_e,
+        "got": shown_g,
+    }
     if np.isfinite(e) and np.isfinite(g) and expected.dtype.kind != "b":
-        message += f" (error {abs_error:.3g}, allowed {float(allowed[index]):.3g})"
+        detail = msg(
+            "compare.differ_error", **where, error=abs_error, allowed=float(allowed[index])
+        )
+    else:
+        detail = msg("compare.differ", **where)
     return Comparison(
         ok=False,
-        message=message,
+        detail=detail,
         worst_index=index,
         expected_value=e,
         got_value=g,

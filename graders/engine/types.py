@@ -62,6 +62,13 @@ class TestResult:
     max_points: float
     message: str = ""
     hidden: bool = False
+    # Structured feedback (graders/engine/feedback): ``message`` is the English rendering
+    # of ``message_id`` with ``params``; ``title`` is the display name (never the id
+    # ``name``) rendered from ``title_id``. Verdicts stored before ids existed lack them.
+    message_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    title_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,12 @@ class Verdict:
     hints: tuple[str, ...] = ()
     needs_review: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # ``{"id", "params"}`` of each hint, in the order of ``hints`` (their English texts).
+    hint_messages: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["tests"] = [asdict(t) for t in self.tests]
         data["hints"] = list(self.hints)
+        data["hint_messages"] = list(self.hint_messages)
         return data

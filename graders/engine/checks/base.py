@@ -8,13 +8,17 @@ in the student's Job and in the reference's Job), then asks it to judge the resu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from graders.engine.arrays import format_array
+from graders.engine.feedback import Message, msg
 from graders.engine.inputs import build_all
 from graders.engine.types import ExerciseSpec, TestResult
+from graders.engine.verdicts import test_result
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult
@@ -40,7 +44,7 @@ class CheckContext:
     framework: str
     test_name: str
     seed: int
-    hints: list[tuple[str, str]] = field(default_factory=list)
+    hints: list[tuple[str, Message]] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
 
     def call_name(self, suffix: str) -> str:
@@ -52,9 +56,9 @@ class CheckContext:
 
         name: the hint's name; details: values for the placeholders in its message.
         """
-        from graders.engine.hints import hint_text
+        from graders.engine.hints import hint_message
 
-        entry = (name, hint_text(name, **details))
+        entry = (name, hint_message(name, **details))
         if entry not in self.hints:
             self.hints.append(entry)
 
@@ -121,12 +125,10 @@ class CheckFlavour:
 
     # The call name (after the test name) of a check that makes only one call.
     single_call = "call"
-    values_passed = "all outputs match the reference"
+    values_passed = "values.passed"
     mutation_hint = "mutating_input"
-    mutated = (
-        "your function changed its argument {position} in place ({changed}); "
-        "the caller's array must stay as it was"
-    )
+    # A message id with the parameters ``position`` and ``changed``.
+    mutated = "mutation.changed"
 
     def call(
         self, test: dict, ctx: CheckContext, suffix: str, args: tuple, kwargs: dict, **options: Any
@@ -148,7 +150,7 @@ class CheckFlavour:
 
     def one_result(
         self, test: dict, student: dict[str, CallResult], ctx: CheckContext
-    ) -> tuple[CallResult | None, str | None]:
+    ) -> tuple[CallResult | None, Message | None]:
         """The student's result of that one call, and why it is unusable.
 
         test: the test dict (a hidden test's error text is left out); student: the
@@ -158,7 +160,7 @@ class CheckFlavour:
         result = student.get(ctx.call_name(self.single_call))
         return result, self.problem(result, bool(test.get("hidden", False)))
 
-    def problem(self, result: CallResult | None, hidden: bool) -> str | None:
+    def problem(self, result: CallResult | None, hidden: bool) -> Message | None:
         """Why the student's call gave no usable value (see ``call_problem``), or None."""
         return call_problem(result, hidden)
 
@@ -170,9 +172,9 @@ class CheckFlavour:
         """The framework whose dtype policy ``compare_output`` applies."""
         return ctx.framework
 
-    def not_numbers(self, out: np.ndarray | None) -> str:
+    def not_numbers(self, out: np.ndarray | None) -> Message:
         """The message for an output that is not an array of numbers (None: not an array)."""
-        return "expected an array of numbers"
+        return msg("output.not_numbers")
 
     def on_mismatch(
         self, test: dict, call: Call, got: Any, expected: Any, ctx: CheckContext
@@ -183,21 +185,15 @@ class CheckFlavour:
 PLAIN = CheckFlavour()
 
 
-def result_for(test: dict, passed: bool, message: str) -> TestResult:
-    """A TestResult for ``test``: full points when passed, none otherwise.
+def result_for(
+    test: dict, passed: bool, message: Message, points: float | None = None
+) -> TestResult:
+    """A TestResult for ``test``: full points when passed, none otherwise (or ``points``).
 
-    test: the test dict; passed: whether it passed; message: feedback for the student.
-    Returns the TestResult.
+    test: the test dict; passed: whether it passed; message: feedback for the student;
+    points: a partial score. Returns the TestResult (see ``verdicts.test_result``).
     """
-    points = float(test.get("points", 1.0))
-    return TestResult(
-        name=str(test["name"]),
-        passed=passed,
-        points=points if passed else 0.0,
-        max_points=points,
-        message=message,
-        hidden=bool(test.get("hidden", False)),
-    )
+    return test_result(test, passed, message, points)
 
 
 def reference_value(reference: dict[str, CallResult], name: str) -> Any:
@@ -214,7 +210,7 @@ def reference_value(reference: dict[str, CallResult], name: str) -> Any:
     return result.value
 
 
-def call_problem(result: CallResult | None, hidden: bool) -> str | None:
+def call_problem(result: CallResult | None, hidden: bool) -> Message | None:
     """Why the student's call gave no usable value, or None when it returned normally.
 
     result: the student's CallResult (None: the call never ran); hidden: whether the
@@ -222,15 +218,15 @@ def call_problem(result: CallResult | None, hidden: bool) -> str | None:
     Returns a message for the student, or None.
     """
     if result is None:
-        return "your function was never called for this test (an earlier call stopped the run)"
+        return msg("call.never_ran")
     if result.ok:
         return None
     if result.error_kind == "unsupported_return":
-        return f"your function returned something that is not an array of numbers: {result.error}"
+        return msg("call.unsupported_return", error=result.error or "")
     error = result.error or "an error"
     if hidden:
-        return f"your function raised {exception_name(error)}"
-    return f"your function raised {error}"
+        return msg("call.raised_hidden", exception=exception_name(error))
+    return msg("call.raised", error=error)
 
 
 def exception_name(error: str) -> str:
@@ -239,50 +235,18 @@ def exception_name(error: str) -> str:
     error: the CallResult's error text. Returns e.g. "ValueError", or "an error".
     """
     lines = [line for line in error.strip().splitlines() if line.strip()]
+    # NumPy's messages run over several lines (np.int's ends with a URL), so the type is
+    # the last line that starts like "SomeError: ...", not whatever the last line holds.
+    named = [m.group(1) for line in lines if (m := _EXCEPTION_LINE.match(line))]
+    if named:
+        return named[-1]
     if not lines:
         return "an error"
     name = lines[-1].split(":", 1)[0].strip()
-    return name if name.replace(".", "").replace("_", "").isalnum() else "an error"
+    plain = name.replace(".", "").replace("_", "").isalnum() and name not in ("http", "https")
+    return name if plain else "an error"
 
 
-def as_array(value: Any) -> np.ndarray | None:
-    """``value`` as a plain ndarray if it is a number or an array of numbers, else None.
-
-    value: what came back across the sandbox boundary.
-    Returns an ndarray (0-d for a scalar) or None.
-    """
-    if type(value) is np.ndarray:
-        return value
-    if isinstance(value, (bool, int, float, np.generic)):
-        return np.asarray(value)
-    return None
-
-
-def format_array(value: Any, limit: int = 8) -> str:
-    """A short printable form of an input or output, truncated along every axis.
-
-    value: an ndarray, scalar, list or tuple; limit: the most items shown per axis
-    (longer axes show their first and last three).
-    Returns the text, e.g. ``[[1, 2], [3, 4]] float64``.
-    """
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(format_array(v, limit) for v in value[:limit])
-        more = ", ..." if len(value) > limit else ""
-        return f"[{inner}{more}]"
-    if type(value) is not np.ndarray:
-        return repr(value)
-    shape = f" shape {value.shape}" if value.ndim > 1 or value.size == 0 else ""
-    return f"{_nested(value, limit)}{shape} {value.dtype.name}"
-
-
-def _nested(a: np.ndarray, limit: int) -> str:
-    if a.ndim == 0:
-        item = a.item()
-        return f"{item:.4g}" if isinstance(item, float) else str(item)
-    n = a.shape[0]
-    if n > limit:
-        parts = [_nested(a[i], limit) for i in range(3)] + ["..."]
-        parts += [_nested(a[i], limit) for i in range(n - 3, n)]
-    else:
-        parts = [_nested(a[i], limit) for i in range(n)]
-    return "[" + ", ".join(parts) + "]"
+_EXCEPTION_LINE = re.compile(
+    r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit|Iteration))(?::|$)"
+)

@@ -20,6 +20,7 @@ from graders.engine.checks.base import (
     build_inputs,
     result_for,
 )
+from graders.engine.feedback import Message, msg
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -49,32 +50,32 @@ class NoMutationCheck:
             return result_for(test, False, problem)
         after = result.args_after
         if after is None or len(after) != len(ctx.memo["args"]):
-            return result_for(test, False, "the arguments could not be read back after the call")
+            return result_for(test, False, msg("mutation.unreadable"))
         for position, (before, now) in enumerate(zip(ctx.memo["args"], after, strict=True)):
             if type(before) is not np.ndarray:
                 continue
             changed = changed_elements(before, now)
             if changed:
                 ctx.add_hint(self.flavour.mutation_hint)
-                message = self.flavour.mutated.format(position=position + 1, changed=changed)
+                message = msg(self.flavour.mutated, position=position + 1, changed=changed)
                 return result_for(test, False, message)
-        return result_for(test, True, "the input is left unchanged")
+        return result_for(test, True, msg("mutation.unchanged"))
 
 
-def changed_elements(before: np.ndarray, after: object) -> str | None:
+def changed_elements(before: np.ndarray, after: object) -> Message | None:
     """How ``after`` differs from ``before``, or None when they are identical.
 
     before: the array sent; after: the same argument read back after the call.
     Returns a short description (count of changed elements, or a changed shape/dtype).
     """
     if type(after) is not np.ndarray:
-        return f"it became a {type(after).__name__}"
+        return msg("mutation.became_type", type=type(after).__name__)
     if after.shape != before.shape or after.dtype != before.dtype:
-        return f"its shape or dtype changed to {after.shape} {after.dtype.name}"
+        return msg("mutation.shape_changed", shape=str(after.shape), dtype=after.dtype.name)
     same = (
         (after == before) | (np.isnan(after) & np.isnan(before))
         if before.dtype.kind == "f"
         else after == before
     )
     count = int(np.count_nonzero(~same))
-    return f"{count} of {before.size} elements were overwritten" if count else None
+    return msg("mutation.overwritten", count=count, size=int(before.size)) if count else None

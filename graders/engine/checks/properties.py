@@ -16,15 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from graders.engine.arrays import as_array
 from graders.engine.checks import register
-from graders.engine.checks.base import (
-    PLAIN,
-    CheckContext,
-    CheckFlavour,
-    as_array,
-    build_inputs,
-    result_for,
-)
+from graders.engine.checks.base import PLAIN, CheckContext, CheckFlavour, build_inputs, result_for
+from graders.engine.feedback import Message, msg
 from graders.engine.types import TestResult
 
 if TYPE_CHECKING:
@@ -57,14 +52,7 @@ class PropertyCheck:
         failure = property_failure(test, out.astype(np.float64))
         if failure:
             return result_for(test, False, failure)
-        return result_for(test, True, PROPERTY_NAMES[test["property"]].format(**_bounds(test)))
-
-
-PROPERTY_NAMES = {
-    "range": "every output lies in [{low}, {high}]",
-    "sums_to_one": "the outputs sum to 1 along axis {axis}",
-    "monotonic": "the output never decreases as the input grows",
-}
+        return result_for(test, True, msg(f"property.{test['property']}.passed", **_bounds(test)))
 
 
 def _bounds(test: dict) -> dict:
@@ -75,7 +63,7 @@ def _bounds(test: dict) -> dict:
     }
 
 
-def property_failure(test: dict, out: np.ndarray) -> str | None:
+def property_failure(test: dict, out: np.ndarray) -> Message | None:
     """Why ``out`` lacks the test's property, or None when it has it.
 
     test: the test dict (``property`` and its parameters); out: the output as float64.
@@ -83,26 +71,22 @@ def property_failure(test: dict, out: np.ndarray) -> str | None:
     """
     kind = test["property"]
     if not np.all(np.isfinite(out)):
-        return f"{int(np.count_nonzero(~np.isfinite(out)))} outputs are NaN or infinite"
+        return msg("property.not_finite", count=int(np.count_nonzero(~np.isfinite(out))))
     if kind == "range":
         low, high = float(test["low"]), float(test["high"])
         outside = int(np.count_nonzero((out < low) | (out > high)))
-        return f"{outside} outputs lie outside [{low:g}, {high:g}]" if outside else None
+        return msg("property.outside", count=outside, low=low, high=high) if outside else None
     if kind == "sums_to_one":
         axis = int(test.get("axis", -1))
         if out.ndim == 0 or out.shape[axis] == 0:
-            return "the output has no axis to sum over"
+            return msg("property.no_axis")
         if np.any(out < 0):
-            return "some outputs are negative, so they are not probabilities"
+            return msg("property.negative")
         sums = out.sum(axis=axis)
         worst = float(np.max(np.abs(sums - 1.0)))
         atol = float(test.get("atol", 1e-6))
-        return (
-            f"the outputs do not sum to 1 along axis {axis} (off by up to {worst:.3g})"
-            if worst > atol
-            else None
-        )
+        return msg("property.not_summing", axis=axis, worst=worst) if worst > atol else None
     if kind == "monotonic":
         drops = int(np.count_nonzero(np.diff(out.reshape(-1)) < 0))
-        return f"the output decreases {drops} times while the input increases" if drops else None
+        return msg("property.decreases", count=drops) if drops else None
     raise ValueError(f"unknown property {kind!r}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from graders.engine.checks import register
 from graders.engine.checks.base import PLAIN, CheckContext, build_inputs, result_for
 from graders.engine.checks.values import judge_call
+from graders.engine.feedback import msg
 from graders.engine.inputs import rng_for
 from graders.engine.types import TestResult
 
@@ -62,7 +63,7 @@ class SpeedCheck:
         mine, theirs = student[call.name].seconds, reference[call.name].seconds
         size = sum(getattr(a, "size", 0) for a in call.args)
         slowdown = mine / max(theirs, 1e-6)
-        message = f"right values on {size:,} elements in {mine:.3f} s ({slowdown:.0f}x the reference's time)"
+        message = msg("speed.passed", size=int(size), seconds=mine, slowdown=slowdown)
         loop_like = slowdown >= float(test.get("slowdown", 20)) or (
             size and mine / size >= LOOP_SECONDS_PER_ELEMENT and slowdown >= MIN_SLOWDOWN
         )

@@ -15,6 +15,7 @@ import numpy as np
 from graders.engine.checks import register
 from graders.engine.checks.base import PLAIN, CheckContext, result_for
 from graders.engine.checks.values import judge_call
+from graders.engine.feedback import msg
 from graders.engine.inputs import build
 from graders.engine.types import TestResult
 
@@ -67,9 +68,9 @@ class StabilityCheck:
         calls, labels = [], []
         kwargs = {k: build(v, ctx.rng) for k, v in test.get("kwargs", {}).items()}
         for name in test["probes"]:
-            label, desc = PROBES[name]
+            _, desc = PROBES[name]
             calls.append(PLAIN.call(test, ctx, name, (build(desc, ctx.rng),), kwargs))
-            labels.append(label)
+            labels.append(msg(f"probe.{name}"))
         ctx.memo["calls"], ctx.memo["labels"] = calls, labels
         return calls
 
@@ -84,13 +85,12 @@ class StabilityCheck:
         for call, label in zip(ctx.memo["calls"], ctx.memo["labels"], strict=True):
             failure = judge_call(call, label, test, student, reference, ctx)
             if failure:
-                failures.append(failure)
+                failures.append((label, failure))
         if failures:
             # The first failure in full; the rest by probe only, to keep feedback short.
-            others = failures[1:]
-            message = failures[0]
-            if others:
-                labels = [f.split(":", 1)[0] for f in others]
-                message += "\nalso wrong on: " + "; ".join(labels)
+            message = failures[0][1]
+            if len(failures) > 1:
+                others = [label for label, _ in failures[1:]]
+                message = msg("stability.failures", first=message, others=others)
             return result_for(test, False, message)
-        return result_for(test, True, "stable on: " + ", ".join(ctx.memo["labels"]))
+        return result_for(test, True, msg("stability.passed", labels=ctx.memo["labels"]))

@@ -29,6 +29,7 @@ from graders.engine.checks.base import (
     make_call,
 )
 from graders.engine.checks.torch_hints import nan_at_infinite_input, negative_slope_mistake
+from graders.engine.feedback import Message, msg
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult
@@ -95,7 +96,7 @@ def describe_entry_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict
     return describe_call(head, args, kwargs)
 
 
-def tensor_problem(result: CallResult | None, hidden: bool) -> str | None:
+def tensor_problem(result: CallResult | None, hidden: bool) -> Message | None:
     """Why the student's call gave no tensor, or None when it returned one.
 
     result: the student's CallResult (None: it never ran); hidden: leave error text out.
@@ -105,7 +106,7 @@ def tensor_problem(result: CallResult | None, hidden: bool) -> str | None:
     if problem:
         return problem
     if result.value_type not in TENSOR_TYPES or type(result.value) is not np.ndarray:
-        return f"your code returned a {result.value_type or 'value'}, expected a torch.Tensor"
+        return msg("torch.not_tensor", type=result.value_type or "value")
     return None
 
 
@@ -113,19 +114,16 @@ class TorchFlavour(CheckFlavour):
     """Calls the entry point as its ``entry_kind`` says and wants a ``torch.Tensor`` back."""
 
     single_call = "forward"
-    values_passed = "the output matches the reference"
+    values_passed = "torch.values.passed"
     mutation_hint = "torch_mutating_input"
-    mutated = (
-        "your code changed its tensor argument {position} in place ({changed}); "
-        "the caller's tensor must stay as it was"
-    )
+    mutated = "torch.mutation.changed"
 
     def call(
         self, test: dict, ctx: CheckContext, suffix: str, args: tuple, kwargs: dict, **options: Any
     ) -> Call:
         return entry_call(test, ctx, suffix, args, kwargs, **options)
 
-    def problem(self, result: CallResult | None, hidden: bool) -> str | None:
+    def problem(self, result: CallResult | None, hidden: bool) -> Message | None:
         return tensor_problem(result, hidden)
 
     def describe(self, test: dict, ctx: CheckContext, args: tuple, kwargs: dict) -> str:
@@ -134,8 +132,8 @@ class TorchFlavour(CheckFlavour):
     def compared_as(self, ctx: CheckContext) -> str:
         return "torch"
 
-    def not_numbers(self, out: np.ndarray | None) -> str:
-        return f"expected a tensor of numbers, got dtype {out.dtype.name}"
+    def not_numbers(self, out: np.ndarray | None) -> Message:
+        return msg("torch.output.not_numbers", dtype=out.dtype.name if out is not None else "?")
 
     def on_mismatch(
         self, test: dict, call: Call, got: np.ndarray, expected: np.ndarray, ctx: CheckContext

@@ -20,14 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from graders.engine.arrays import format_array
 from graders.engine.checks import register
-from graders.engine.checks.base import (
-    CheckContext,
-    ReferenceFailure,
-    format_array,
-    reference_value,
-    result_for,
-)
+from graders.engine.checks.base import CheckContext, ReferenceFailure, reference_value, result_for
 from graders.engine.checks.torch_common import (
     describe_entry_call,
     differentiated_input,
@@ -39,6 +34,7 @@ from graders.engine.checks.torch_common import (
 )
 from graders.engine.checks.torch_hints import backward_mistake
 from graders.engine.compare import compare_output, hidden_summary
+from graders.engine.feedback import Message, msg
 from graders.engine.tolerance import Tolerance, compare_arrays
 from graders.engine.types import TestResult
 
@@ -65,7 +61,7 @@ def upstream_for(test: dict, x: np.ndarray, rng: np.random.Generator) -> np.ndar
     return rng.standard_normal(shape).astype(x.dtype)
 
 
-def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> str | None:
+def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> Message | None:
     """Why the call has no usable gradient for argument ``position``, or None.
 
     result: the student's CallResult (already known to be a tensor); position: the
@@ -77,12 +73,9 @@ def gradient_problem(result: CallResult, position: int, ctx: CheckContext) -> st
         # Function.forward runs without a graph, so a missing gradient can only come
         # from backward returning None (or from a forward output that is not used).
         ctx.add_hint("backward_returned_none")
-        return "no gradient reached the input: your backward returned None for x"
+        return msg("grad.backward_none")
     ctx.add_hint("detached_graph")
-    return (
-        "no gradient reached the input: the computation graph is cut "
-        "(.detach(), .data, a NumPy round trip or torch.tensor(...) on the output)"
-    )
+    return msg("grad.detached")
 
 
 def backward_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict, position: int) -> Call:
@@ -99,7 +92,7 @@ def backward_call(test: dict, ctx: CheckContext, args: tuple, kwargs: dict, posi
 
 def student_backward(
     student: dict[str, CallResult], ctx: CheckContext, hidden: bool
-) -> tuple[CallResult | None, str | None]:
+) -> tuple[CallResult | None, Message | None]:
     """The student's ``backward`` call and why it gave no tensor or no gradient.
 
     student: the student's CallResults; ctx: the check context (hints go there);
@@ -134,17 +127,17 @@ class TorchGradCheck:
         if expected is None:
             raise ReferenceFailure(f"the reference left no gradient for call {name!r}")
         where = (
-            ""
-            if hidden
-            else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"]) + ": "
+            "" if hidden else describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"])
         )
         result, problem = student_backward(student, ctx, hidden)
         if problem:
-            return result_for(test, False, where + problem)
+            if where:
+                problem = msg("grad.where", call=where, message=problem)
+            return result_for(test, False, problem)
         got = grad_of(result, position)
         comparison = compare_output(expected, got, test, "torch")
         if comparison.ok:
-            return result_for(test, True, "" if hidden else "the gradient matches the reference")
+            return result_for(test, True, msg("grad.passed"))
         same_shape = got.shape == expected.shape
         if same_shape and np.any(np.isfinite(expected) & ~np.isfinite(got.astype(np.float64))):
             ctx.add_hint("gradient_overflow")
@@ -154,17 +147,17 @@ class TorchGradCheck:
             ctx.add_hint(mistake)
         if hidden:
             return result_for(
-                test,
-                False,
-                "the gradient differs from the reference's: " + hidden_summary(comparison),
+                test, False, msg("grad.differs_hidden", detail=hidden_summary(comparison))
             )
-        return result_for(
-            test,
-            False,
-            f"{where.rstrip(': ')}, backward with upstream gradient {format_array(ctx.memo['upstream'])}\n"
-            f"expected gradient: {format_array(expected)}\n"
-            f"got gradient:      {format_array(got)}\n{comparison.message}",
+        message = msg(
+            "grad.mismatch",
+            call=where,
+            upstream=format_array(ctx.memo["upstream"]),
+            expected=format_array(expected),
+            got=format_array(got),
+            detail=comparison.detail,
         )
+        return result_for(test, False, message)
 
 
 def gradcheck_input(x: np.ndarray, eps: float) -> np.ndarray:
@@ -231,12 +224,8 @@ class TorchGradcheckCheck:
         if problem:
             return result_for(test, False, problem)
         if result.value.dtype != x.dtype:
-            return result_for(
-                test,
-                False,
-                f"for a {x.dtype.name} input your output is {result.value.dtype.name}; "
-                f"the numerical gradient check needs {x.dtype.name} throughout",
-            )
+            message = msg("gradcheck.dtype", dtype=x.dtype.name, got=result.value.dtype.name)
+            return result_for(test, False, message)
         grad = grad_of(result, position).astype(np.float64)
         analytic, numeric = [], []
         for k, u in enumerate(directions):
@@ -245,10 +234,10 @@ class TorchGradcheckCheck:
                 side_result = student.get(ctx.call_name(side))
                 problem = tensor_problem(side_result, hidden)
                 if problem:
-                    return result_for(test, False, f"near the test input, {problem}")
+                    return result_for(test, False, msg("gradcheck.near", problem=problem))
                 outputs.append(side_result.value.astype(np.float64))
             if outputs[0].shape != upstream.shape or outputs[1].shape != upstream.shape:
-                return result_for(test, False, f"the output shape should be {upstream.shape}")
+                return result_for(test, False, msg("gradcheck.shape", shape=str(upstream.shape)))
             numeric.append(float(np.sum(upstream * (outputs[0] - outputs[1])) / (2 * eps)))
             analytic.append(float(np.sum(grad * u)))
         tol = Tolerance(
@@ -257,26 +246,26 @@ class TorchGradcheckCheck:
         if not np.all(np.isfinite(numeric)):
             # NaN would "match" NaN in compare_arrays; a forward that is not finite near the
             # test point has no derivative to agree with.
-            return result_for(
-                test, False, "your forward pass is NaN or infinite near the test input"
-            )
+            return result_for(test, False, msg("gradcheck.not_finite"))
         comparison = compare_arrays(np.asarray(numeric), np.asarray(analytic), tol)
         if comparison.ok:
-            return result_for(
-                test, True, "" if hidden else "the gradient agrees with finite differences"
-            )
+            return result_for(test, True, msg("gradcheck.passed"))
         if not np.all(np.isfinite(analytic)):
             ctx.add_hint("gradient_overflow")
-        summary = (
-            f"your gradient disagrees with the numerical derivative of your own forward pass "
-            f"(central differences in {x.dtype.name}) in {comparison.mismatches} of {len(directions)} directions"
+        summary = msg(
+            "gradcheck.disagrees",
+            dtype=x.dtype.name,
+            mismatches=comparison.mismatches,
+            count=len(directions),
         )
         if hidden:
             return result_for(test, False, summary)
         index = comparison.worst_index[0] if comparison.worst_index else 0
-        return result_for(
-            test,
-            False,
-            f"{summary}; worst direction {index}: backward gives {analytic[index]:.6g}, "
-            f"differences give {numeric[index]:.6g}",
+        message = msg(
+            "gradcheck.disagrees_worst",
+            summary=summary,
+            index=index,
+            analytic=analytic[index],
+            numeric=numeric[index],
         )
+        return result_for(test, False, message)

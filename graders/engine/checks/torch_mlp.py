@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from graders.engine.arrays import format_array
 from graders.engine.checks import register
-from graders.engine.checks.base import CheckContext, format_array, result_for
+from graders.engine.checks.base import CheckContext, result_for
 from graders.engine.checks.torch_common import (
     TORCH,
     describe_entry_call,
     differentiated_input,
     grad_of,
 )
+from graders.engine.feedback import Message, msg
 from graders.engine.tolerance import Tolerance, compare_arrays, dtype_problem
 from graders.engine.types import TestResult
 
@@ -69,7 +71,7 @@ def sizes(test: dict) -> tuple[int, int, int]:
 
 def find_layers(
     parameters: dict[str, np.ndarray] | None, test: dict
-) -> tuple[MlpWeights | None, str]:
+) -> tuple[MlpWeights | None, Message | None]:
     """Pick out W1, b1, W2, b2 from a module's named parameters by their shapes.
 
     parameters: ``named_parameters()`` as returned by the sandbox (None if absent);
@@ -79,18 +81,17 @@ def find_layers(
     in_f, hidden_f, out_f = sizes(test)
     wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
     if not parameters:
-        return None, f"your module has no parameters; it needs {wanted}"
+        return None, msg("mlp.no_parameters", wanted=wanted)
     matrices = {n: p for n, p in parameters.items() if type(p) is np.ndarray and p.ndim == 2}
     if len(matrices) != 2:
-        return None, f"expected exactly two weight matrices ({wanted}), found {len(matrices)}"
+        found = f"{len(matrices)} weight matrices"
+        return None, msg("mlp.layers", wanted=wanted, found=found)
     by_shape = {p.shape: n for n, p in matrices.items()}
     first, second = by_shape.get((hidden_f, in_f)), by_shape.get((out_f, hidden_f))
     if first is None or second is None:
         found = ", ".join(str(p.shape) for p in matrices.values())
-        return None, (
-            f"for MLP({in_f}, {hidden_f}, {out_f}) the weights should have shapes "
-            f"{(hidden_f, in_f)} and {(out_f, hidden_f)} ({wanted}); yours have {found}"
-        )
+        wanted = f"{wanted}, weights of shapes {(hidden_f, in_f)} and {(out_f, hidden_f)}"
+        return None, msg("mlp.layers", wanted=wanted, found=f"weights of shapes {found}")
     biases = []
     for weight_name, size in ((first, hidden_f), (second, out_f)):
         bias = (
@@ -99,24 +100,24 @@ def find_layers(
             else None
         )
         if type(bias) is not np.ndarray or bias.shape != (size,):
-            return (
-                None,
-                f"the layer {weight_name.rsplit('.', 1)[0]!r} needs a bias of shape ({size},)",
-            )
+            layer = weight_name.rsplit(".", 1)[0]
+            return None, msg("mlp.layers", wanted=wanted, found=f"{layer} without a bias")
         biases.append(bias)
     extra = sorted(set(parameters) - {first, second} - {first[:-6] + "bias", second[:-6] + "bias"})
     if extra:
-        return None, f"unexpected extra parameters {extra}; the MLP has only {wanted}"
+        return None, msg("mlp.layers", wanted=wanted, found=f"extra parameters {extra}")
     weights = MlpWeights(
         matrices[first].astype(np.float64),
         biases[0].astype(np.float64),
         matrices[second].astype(np.float64),
         biases[1].astype(np.float64),
     )
-    return weights, ""
+    return weights, None
 
 
-def module_output(result: CallResult, x: np.ndarray, test: dict) -> tuple[np.ndarray | None, str]:
+def module_output(
+    result: CallResult, x: np.ndarray, test: dict
+) -> tuple[np.ndarray | None, Message | None]:
     """The student's output if the tensor returned has x's dtype and shape ``(batch, out)``.
 
     result: the student's CallResult, known to hold a tensor; x: the input sent; test: the
@@ -128,11 +129,9 @@ def module_output(result: CallResult, x: np.ndarray, test: dict) -> tuple[np.nda
         return None, wrong_dtype
     shape = (x.shape[0], sizes(test)[2])
     if out.shape != shape:
-        return (
-            None,
-            f"for a batch of shape {x.shape} the output should have shape {shape}, yours has {out.shape}",
-        )
-    return out, ""
+        message = msg("mlp.output_shape", batch=str(x.shape), shape=str(shape), got=str(out.shape))
+        return None, message
+    return out, None
 
 
 def softmax_rows(z: np.ndarray) -> np.ndarray:
@@ -222,15 +221,11 @@ class TorchMlpStructureCheck(_MlpCheck):
     def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
         linears = [name for name, cls in (run.result.modules or ()) if cls == "Linear"]
         if len(linears) != 2:
-            return result_for(
-                test, False, f"expected two nn.Linear submodules, found {len(linears)}"
-            )
+            found = f"{len(linears)} nn.Linear submodules"
+            return result_for(test, False, msg("mlp.layers", wanted="", found=found))
         in_f, hidden_f, out_f = sizes(test)
-        return result_for(
-            test,
-            True,
-            f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f}) found, output shape is right",
-        )
+        wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
+        return result_for(test, True, msg("mlp.layers_passed", wanted=wanted))
 
 
 @register("torch_mlp_forward")
@@ -244,9 +239,7 @@ class TorchMlpForwardCheck(_MlpCheck):
         expected = weights.logits(x)
         comparison = compare_arrays(expected, out.astype(np.float64), self.tolerance(test))
         if comparison.ok:
-            return result_for(
-                test, True, "" if hidden else "the output equals relu(x W1^T + b1) W2^T + b2"
-            )
+            return result_for(test, True, msg("mlp.forward_passed"))
         activation = final_activation(out.astype(np.float64), expected)
         if activation:
             ctx.add_hint("activation_on_logits", activation=activation)
@@ -254,19 +247,17 @@ class TorchMlpForwardCheck(_MlpCheck):
         if compare_arrays(linear_only, out.astype(np.float64), self.tolerance(test)).ok:
             ctx.add_hint("missing_hidden_activation")
         if hidden:
-            return result_for(
-                test,
-                False,
-                f"the output is not relu(x W1^T + b1) W2^T + b2 for your module's own weights "
-                f"({comparison.mismatches} of {comparison.size} values differ)",
-            )
+            counts = {"mismatches": comparison.mismatches, "size": comparison.size}
+            return result_for(test, False, msg("mlp.forward_hidden", **counts))
         call = describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"])
-        return result_for(
-            test,
-            False,
-            f"{call}\nexpected (from your own weights): {format_array(expected.astype(out.dtype))}\n"
-            f"got:                               {format_array(out)}\n{comparison.message}",
+        message = msg(
+            "mlp.forward_mismatch",
+            call=call,
+            expected=format_array(expected.astype(out.dtype)),
+            got=format_array(out),
+            detail=comparison.detail,
         )
+        return result_for(test, False, message)
 
 
 @register("torch_mlp_logits")
@@ -279,13 +270,8 @@ class TorchMlpLogitsCheck(_MlpCheck):
         activation = final_activation(out.astype(np.float64), logits)
         if activation:
             ctx.add_hint("activation_on_logits", activation=activation)
-            return result_for(
-                test,
-                False,
-                f"your output is {activation}(logits): return the last layer's output as it is; "
-                "nn.CrossEntropyLoss applies log-softmax itself",
-            )
-        return result_for(test, True, "the output is raw logits")
+            return result_for(test, False, msg("mlp.logits_failed", activation=activation))
+        return result_for(test, True, msg("mlp.logits_passed"))
 
 
 @register("torch_mlp_grad")
@@ -300,28 +286,19 @@ class TorchMlpGradCheck(_MlpCheck):
         got = grad_of(run.result, 0)
         if got is None:
             ctx.add_hint("detached_graph")
-            return result_for(
-                test,
-                False,
-                "no gradient reached the input x: the computation graph is cut "
-                "(.detach(), .data, a NumPy round trip or torch.tensor(...) inside forward)",
-            )
+            return result_for(test, False, msg("mlp.grad_detached"))
         x, upstream = ctx.memo["x"].astype(np.float64), ctx.memo["upstream"].astype(np.float64)
         expected = ((upstream @ weights.w2) * (weights.hidden_pre(x) > 0)) @ weights.w1
         comparison = compare_arrays(expected, got.astype(np.float64), self.tolerance(test))
         if comparison.ok:
-            return result_for(
-                test, True, "" if hidden else "the gradient with respect to x is right"
-            )
+            return result_for(test, True, msg("mlp.grad_passed"))
         if hidden:
-            return result_for(
-                test,
-                False,
-                f"the gradient with respect to x is wrong in {comparison.mismatches} places",
-            )
-        return result_for(
-            test,
-            False,
-            f"expected gradient (from your own weights): {format_array(expected.astype(got.dtype))}\n"
-            f"got gradient:                              {format_array(got)}\n{comparison.message}",
+            message = msg("mlp.grad_hidden", mismatches=comparison.mismatches)
+            return result_for(test, False, message)
+        message = msg(
+            "mlp.grad_mismatch",
+            expected=format_array(expected.astype(got.dtype)),
+            got=format_array(got),
+            detail=comparison.detail,
         )
+        return result_for(test, False, message)

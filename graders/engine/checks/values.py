@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graders.engine.arrays import format_array
 from graders.engine.checks import register
 from graders.engine.checks.base import (
     PLAIN,
     CheckContext,
     CheckFlavour,
-    format_array,
     reference_value,
     result_for,
 )
 from graders.engine.compare import compare_output, hidden_summary
+from graders.engine.feedback import Message, msg
 from graders.engine.inputs import build_all
 from graders.engine.types import TestResult
 
@@ -49,7 +50,8 @@ class ValuesCheck:
         for i, case in enumerate(cases_of(test)):
             args, kwargs = build_all(case.get("args", []), case.get("kwargs", {}), ctx.rng)
             calls.append(self.flavour.call(test, ctx, f"case{i}", args, kwargs))
-            labels.append(str(case.get("label", "")))
+            label = case.get("label", "")
+            labels.append(label if isinstance(label, dict) else str(label))
         ctx.memo["calls"], ctx.memo["labels"] = calls, labels
         return calls
 
@@ -60,12 +62,12 @@ class ValuesCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        hidden = bool(test.get("hidden", False))
+        bool(test.get("hidden", False))
         for call, label in zip(ctx.memo["calls"], ctx.memo["labels"], strict=True):
             failure = judge_call(call, label, test, student, reference, ctx, self.flavour)
             if failure:
                 return result_for(test, False, failure)
-        return result_for(test, True, "" if hidden else self.flavour.values_passed)
+        return result_for(test, True, msg(self.flavour.values_passed))
 
 
 def judge_call(
@@ -76,7 +78,7 @@ def judge_call(
     reference: dict[str, CallResult],
     ctx: CheckContext,
     flavour: CheckFlavour = PLAIN,
-) -> str | None:
+) -> Message | None:
     """Judge one call of a values-style test.
 
     call: the Call that ran; label: the case's label ("" if none); test, student,
@@ -85,22 +87,31 @@ def judge_call(
     """
     hidden = bool(test.get("hidden", False))
     expected = reference_value(reference, call.name)
-    where = f"{label}: " if label else ""
     problem = flavour.problem(student.get(call.name), hidden)
     if problem:
-        if hidden:
-            return f"{where}{problem}"
-        return f"{where}{flavour.describe(test, ctx, call.args, call.kwargs)}: {problem}"
+        if not hidden:
+            described = flavour.describe(test, ctx, call.args, call.kwargs)
+            problem = msg("values.call_problem", call=described, problem=problem)
+        return _where(label, problem)
     got = student[call.name].value
     comparison = compare_output(expected, got, test, flavour.compared_as(ctx))
     if comparison.ok:
         return None
     flavour.on_mismatch(test, call, got, expected, ctx)
     if hidden:
-        return f"{where}{hidden_summary(comparison)}"
-    return (
-        f"{where}{flavour.describe(test, ctx, call.args, call.kwargs)}\n"
-        f"expected: {format_array(expected)}\n"
-        f"got:      {format_array(got)}\n"
-        f"{comparison.message}"
+        return _where(label, hidden_summary(comparison))
+    return _where(
+        label,
+        msg(
+            "values.mismatch",
+            call=flavour.describe(test, ctx, call.args, call.kwargs),
+            expected=format_array(expected),
+            got=format_array(got),
+            detail=comparison.detail,
+        ),
     )
+
+
+def _where(label: str | dict, message: Message) -> Message:
+    """``message`` after a case's label (a text, or ``{"en", "ko"}`` from the catalog)."""
+    return msg("case.where", label=label, message=message) if label else message

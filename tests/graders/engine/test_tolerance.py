@@ -90,19 +90,19 @@ def test_boolean_masks_compare_exactly() -> None:
 def test_numpy_exercises_accept_integer_answers_but_not_booleans_for_numbers() -> None:
     expected = np.array([0.0, 1.0])
     assert dtype_problem(expected, np.array([0, 1]), "numeric") is None
-    assert "boolean" in dtype_problem(expected, np.array([False, True]), "numeric")
+    assert "boolean" in dtype_problem(expected, np.array([False, True]), "numeric").render()
 
 
 def test_torch_exercises_require_the_same_dtype() -> None:
     problem = dtype_problem(np.zeros(2, np.float32), np.zeros(2, np.float64), "same")
-    assert problem == "the output should have dtype float32, yours has float64"
+    assert problem.render("en") == "the output should have dtype float32, yours has float64"
 
 
 def test_a_mask_must_be_boolean() -> None:
-    assert "boolean array" in dtype_problem(np.zeros(2, bool), np.zeros(2, np.int64), "bool")
+    assert "boolean array" in dtype_problem(np.zeros(2, bool), np.zeros(2, np.int64), "bool").render()
 
 
 def test_a_float16_answer_to_a_float64_input_is_refused_rather_than_judged_loosely() -> None:
     problem = dtype_problem(np.zeros(2), np.zeros(2, np.float16), "numeric")
-    assert problem.startswith("the output is float16")
+    assert problem.render().startswith("the output is float16")
     assert dtype_problem(np.zeros(2, np.float16), np.zeros(2, np.float16), "numeric") is None
