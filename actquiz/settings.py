@@ -7,6 +7,7 @@ production sets the variables listed in ``.env.example``.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -165,6 +166,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# A checkout has no STATIC_ROOT until collectstatic, and needs none (the finders above).
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 LOGIN_URL = "/admin/login/"
 

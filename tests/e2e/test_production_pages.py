@@ -1,0 +1,138 @@
+"""The pages as production serves them: gunicorn with DEBUG=0, static files included.
+
+The browser talks only to a gunicorn process started with the production settings
+(DEBUG off, a real SECRET_KEY, WhiteNoise for static files) on the test database; the
+real worker grades the submission it enqueues.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.e2e.conftest import Pipeline
+from tests.e2e.test_pages import (
+    CORRECT_SIGMOID,
+    STUDENT,
+    Site,
+    chromium,  # noqa: F401  (the session's browser, by name)
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("gunicorn needs a test database another process can open (PostgreSQL)")
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
+
+
+@pytest.fixture
+def production_site(
+    pipeline: Pipeline, request: pytest.FixtureRequest, tmp_path: Path, redis_url: str
+) -> Iterator[Site]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "production-pages-test-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: secure cookies would never come back from the browser.
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+        "ACTQUIZ_GRADING_QUEUE": settings.ACTQUIZ_GRADING_QUEUE,
+    }
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "actquiz.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--graceful-timeout", "5"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{base_url}/login/", timeout=10)
+            break
+        except requests.RequestException:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{(tmp_path / 'gunicorn.log').read_text()}")
+            time.sleep(0.2)
+    student = get_user_model().objects.get(username=STUDENT[0])
+    # The tests hash with MD5 for speed; gunicorn knows only the production hashers.
+    student.password = PBKDF2PasswordHasher().encode(STUDENT[1], "productionpagessalt")
+    student.save(update_fields=["password"])
+    site = Site(base_url, request.getfixturevalue("chromium"))
+    site.fresh_browser()
+    site.console_errors()
+    yield site
+    site.fresh_browser()
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, 9)
+        server.wait(timeout=10)
+    log.close()
+
+
+def _loaded_resources(driver: WebDriver) -> dict[str, Any]:
+    entries = driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".map(e => [e.name, e.responseStatus, e.initiatorType]);"
+    )
+    return {name: (status, kind) for name, status, kind in entries}
+
+
+def test_a_student_submits_through_the_production_pages(production_site: Site) -> None:
+    site = production_site
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+
+    resources = _loaded_resources(site.driver)
+    scripts = {n: s for n, (s, kind) in resources.items() if "/static/" in n and kind == "script"}
+    styles = {n: s for n, (s, kind) in resources.items() if n.endswith(".css")}
+    assert scripts and all(status == 200 for status in scripts.values()), resources
+    assert styles and all(status == 200 for status in styles.values()), resources
+
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+
+    assert site.text("[data-testid=score]") == "10 / 10"
+    assert site.console_errors() == []
+
+
+def test_production_hides_error_details(production_site: Site) -> None:
+    response = requests.get(f"{production_site.base_url}/no-such-page/", timeout=10)
+
+    assert response.status_code == 404
+    assert "DATABASE_URL" not in response.text and "Traceback" not in response.text
