@@ -196,6 +196,7 @@ def _judge_all(
             hints.extend(_on_failure(test, detectors, evidence))
         elif test["check"] not in CHECKS_WITHOUT_VALUES:
             hints.extend(_warnings(test, calls, mine))
+    results = _values_first(plan, results)
     # One hint per name: the first test that triggered it says enough.
     unique: list[tuple[str, Message]] = []
     for name, message in hints:
@@ -205,6 +206,34 @@ def _judge_all(
     if check_errors:
         extra["check_errors"] = check_errors
     return graded_verdict(base, tuple(results), unique, extra)
+
+
+# Tests that say something about the output without comparing its values: a function
+# that ignores its input or returns a constant would pass them for nothing.
+CHECKS_AFTER_VALUES = ("property", "no_mutation", "torch_property", "torch_no_mutation")
+
+
+def _values_first(
+    plan: list[tuple[dict, CheckContext, list[Call]]], results: list[TestResult]
+) -> list[TestResult]:
+    """Property and mutation points count only once some test of the values earned points.
+
+    plan: the tests as planned; results: their results, in the same order.
+    Returns the results, with those tests set to 0 when every values test scored nothing.
+    """
+    judged_values = [
+        r
+        for (test, _, _), r in zip(plan, results, strict=True)
+        if test["check"] not in CHECKS_AFTER_VALUES and r.max_points > 0
+    ]
+    if not judged_values or any(r.points > 0 for r in judged_values):
+        return results
+    gated = []
+    for (test, _, _), result in zip(plan, results, strict=True):
+        if test["check"] in CHECKS_AFTER_VALUES and result.points > 0:
+            result = test_result(test, False, msg("values_first"))
+        gated.append(result)
+    return gated
 
 
 def _on_failure(test: dict, detectors: list[str], evidence: Evidence) -> list[tuple[str, Message]]:

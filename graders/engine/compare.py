@@ -1,7 +1,7 @@
 """Compare a whole output (an array or a tuple of arrays) with the reference's.
 
 This is where the dtype policy meets the tolerances: NumPy exercises accept any numeric
-dtype and compare floats at the less precise of the two; PyTorch ones must keep the
+dtype and compare floats at the reference's dtype's tolerance; PyTorch ones must keep the
 expected dtype.
 """
 

@@ -83,15 +83,18 @@ def default_tolerance(dtype: np.dtype) -> Tolerance:
 
 
 def comparison_dtype(expected: np.dtype, got: np.dtype) -> np.dtype:
-    """The dtype whose tolerance applies: the less precise of two floating dtypes.
+    """The dtype whose tolerance applies: the reference's, when it is a floating dtype.
 
+    Judging at the less precise of the two would let a float32 answer to a float64 input
+    pass with a 100 times looser tolerance (an answer off by 5e-5 would score full marks).
     expected, got: the dtypes of the reference and the student output.
-    Returns the floating dtype with fewer bits, or the floating one when only one is.
+    Returns the reference's floating dtype, else the student's floating one, else expected.
     """
-    floats = [np.dtype(d) for d in (expected, got) if np.issubdtype(d, np.floating)]
-    if not floats:
+    if np.issubdtype(expected, np.floating):
         return np.dtype(expected)
-    return min(floats, key=lambda d: d.itemsize)
+    if np.issubdtype(got, np.floating):
+        return np.dtype(got)
+    return np.dtype(expected)
 
 
 def tolerance_for(expected: np.dtype, got: np.dtype, test: dict | None = None) -> Tolerance:

@@ -215,3 +215,23 @@ def test_hidden_messages_in_a_real_verdict_carry_no_hidden_input(exercises, sand
         for value in calls[0].args[0].reshape(-1)[:50]:
             if value != 0:
                 assert f"{value:.4g}" not in hidden[test["name"]]
+
+
+@pytest.mark.parametrize(
+    ("slug", "body"),
+    [
+        ("sigmoid-numpy", "def sigmoid(x):\n    return x\n"),
+        ("sigmoid-numpy", "import numpy as np\ndef sigmoid(x):\n    return np.full_like(x, 0.5)\n"),
+        (
+            "softmax-numpy",
+            "import numpy as np\ndef softmax(x, axis=-1):\n"
+            "    return np.ones_like(x) / x.shape[axis]\n",
+        ),
+    ],
+)
+def test_a_submission_that_ignores_its_input_earns_nothing(exercises, sandbox, slug, body):
+    verdict = grade(exercises, slug, body, sandbox)
+    assert verdict.status == "graded"
+    assert verdict.score == 0
+    gated = [t for t in verdict.tests if t.message_id == "values_first"]
+    assert gated and all(t.points == 0 for t in gated)

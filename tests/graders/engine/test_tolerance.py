@@ -13,9 +13,16 @@ from graders.engine.tolerance import (
 )
 
 
-def test_float32_answers_are_judged_at_float32_tolerance() -> None:
+def test_a_float32_answer_to_a_float64_input_is_judged_at_float64_tolerance() -> None:
     tol = tolerance_for(np.dtype("float64"), np.dtype("float32"))
-    assert tol == Tolerance(rtol=1e-4, atol=1e-6)
+    assert tol == Tolerance(rtol=1e-6, atol=1e-9)
+    assert tolerance_for(np.dtype("float32"), np.dtype("float64")) == Tolerance(1e-4, 1e-6)
+
+
+def test_values_off_by_5e_5_fail_whether_returned_as_float32_or_float64() -> None:
+    expected = np.array([0.2689414213699951, 0.5, 0.7310585786300049])
+    for got in (expected + 5e-5, (expected + 5e-5).astype(np.float32)):
+        assert not compare_arrays(expected, got, tolerance_for(expected.dtype, got.dtype)).ok
 
 
 def test_float64_answers_get_the_strict_float64_tolerance() -> None:
