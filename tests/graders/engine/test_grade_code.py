@@ -224,8 +224,10 @@ def test_hidden_messages_in_a_real_verdict_carry_no_hidden_input(exercises, sand
         ("sigmoid-numpy", "import numpy as np\ndef sigmoid(x):\n    return np.full_like(x, 0.5)\n"),
         (
             "softmax-numpy",
-            "import numpy as np\ndef softmax(x, axis=-1):\n"
-            "    return np.ones_like(x) / x.shape[axis]\n",
+            (
+                "import numpy as np\ndef softmax(x, axis=-1):\n"
+                "    return np.ones_like(x) / x.shape[axis]\n"
+            ),
         ),
     ],
 )

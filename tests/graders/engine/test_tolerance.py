@@ -106,7 +106,9 @@ def test_torch_exercises_require_the_same_dtype() -> None:
 
 
 def test_a_mask_must_be_boolean() -> None:
-    assert "boolean array" in dtype_problem(np.zeros(2, bool), np.zeros(2, np.int64), "bool").render()
+    assert (
+        "boolean array" in dtype_problem(np.zeros(2, bool), np.zeros(2, np.int64), "bool").render()
+    )
 
 
 def test_a_float16_answer_to_a_float64_input_is_refused_rather_than_judged_loosely() -> None:
