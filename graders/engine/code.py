@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
 from graders.engine.feedback import Message, msg
-from graders.engine.hints import HINTS, Evidence, detect_hints, hint_message
+from graders.engine.hints import (
+    HINTS,
+    Evidence,
+    detect_hints,
+    hint_message,
+    without_suppressed,
+)
 from graders.engine.inputs import rng_for
 from graders.engine.reference_cache import ReferenceCache
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
@@ -205,7 +211,7 @@ def _judge_all(
     extra: dict[str, Any] = {"wall_ms": round(student_run.wall_ms, 1)}
     if check_errors:
         extra["check_errors"] = check_errors
-    return graded_verdict(base, tuple(results), unique, extra)
+    return graded_verdict(base, tuple(results), without_suppressed(unique), extra)
 
 
 # Tests that say something about the output without comparing its values: a function

@@ -210,6 +210,18 @@ HINTS: dict[str, Hint] = {
 }
 
 
+# A hint that names the real mistake hides a generic one it also triggers: the precedence
+# bug 1 / 1 + exp(-x) overflows too, but "avoid large exponents" would send the student
+# the wrong way.
+SUPPRESSED_BY: dict[str, tuple[str, ...]] = {"overflow": ("sigmoid_precedence",)}
+
+
+def without_suppressed(found: list[tuple[str, Message]]) -> list[tuple[str, Message]]:
+    """``found`` without the hints a more specific hint in it hides (see SUPPRESSED_BY)."""
+    names = {name for name, _ in found}
+    return [(n, m) for n, m in found if not names.intersection(SUPPRESSED_BY.get(n, ()))]
+
+
 def hint_message(name: str, **details: Any) -> Message:
     """The message of hint ``name`` with its placeholders' values.
 

@@ -78,3 +78,50 @@ def test_every_wrong_solution_scores_less(
     verdict = engine.grade(spec, Submission(code=code, seed=seed), sandbox=catalog_sandbox)
     assert verdict.status == "graded", verdict.error
     assert verdict.score < verdict.max_score
+
+
+# The named hints each known mistake must trigger (the catalog's wrong solutions).
+HINT_TABLE: dict[tuple[str, str], str] = {
+    ("sigmoid-numpy", "sign_flip"): "sigmoid_sign_flip",
+    ("sigmoid-numpy", "precedence"): "sigmoid_precedence",
+    ("tanh-grad-numpy", "one_minus_x"): "tanh_grad_one_minus_x",
+    ("tanh-grad-numpy", "missing_square"): "tanh_grad_missing_square",
+    ("tanh-grad-numpy", "one_minus_x_squared"): "tanh_grad_x_squared",
+    ("sigmoid-grad-numpy", "applied_to_input"): "sigmoid_grad_of_input",
+    ("relu-grad-numpy", "one_at_zero"): "one_at_zero",
+    ("step-numpy", "greater_or_equal"): "one_at_zero",
+    ("leaky-relu-numpy", "default_alpha_0_1"): "wrong_default_alpha",
+    ("dead-relu-numpy", "any_row"): "dead_if_any_row",
+    ("linear-collapse-numpy", "summed_biases"): "collapse_summed_biases",
+    ("softmax-numpy", "global_max"): "softmax_global_max",
+    ("softmax-numpy", "no_max_shift"): "softmax_overflow",
+    ("sigmoid-numpy", "overwrites_input"): "mutating_input",
+}
+# Hints that would mislead on these mistakes.
+MISLEADING: dict[tuple[str, str], str] = {("sigmoid-numpy", "precedence"): "overflow"}
+
+
+@pytest.mark.parametrize(("slug", "wrong"), sorted(HINT_TABLE))
+def test_each_named_hint_fires_on_the_mistake_it_names(
+    slug: str, wrong: str, catalog_sandbox: Sandbox
+) -> None:
+    exercise = BY_SLUG[slug]
+    code = exercise["wrong_solutions"][f"{wrong}.py"]
+    verdict = engine.grade(
+        ExerciseSpec.from_dict(exercise),
+        Submission(code=code, seed=SEEDS[0]),
+        sandbox=catalog_sandbox,
+    )
+    names = verdict.extra["hint_names"]
+    assert HINT_TABLE[(slug, wrong)] in names
+    assert MISLEADING.get((slug, wrong)) not in names
+
+
+@pytest.mark.parametrize("slug", sorted({slug for slug, _ in HINT_TABLE}))
+def test_no_named_hint_fires_on_a_right_solution(slug: str, catalog_sandbox: Sandbox) -> None:
+    exercise = BY_SLUG[slug]
+    spec = ExerciseSpec.from_dict(exercise)
+    for code in [exercise["reference_code"], *exercise["right_solutions"].values()]:
+        verdict = engine.grade(spec, Submission(code=code, seed=SEEDS[1]), sandbox=catalog_sandbox)
+        named = set(HINT_TABLE.values()) | set(MISLEADING.values())
+        assert named.isdisjoint(verdict.extra["hint_names"])
