@@ -72,6 +72,17 @@ class Exercise(models.Model):
     concepts = models.JSONField(default=list, blank=True)
     # Digest of the catalog content last loaded; a change bumps ``version``.
     content_hash = models.CharField(max_length=64, blank=True)
+    # Known-wrong and other-right solutions ({file name: code}) that validation grades.
+    wrong_solutions = models.JSONField(default=dict, blank=True)
+    right_solutions = models.JSONField(default=dict, blank=True)
+    # The exercise document an instructor is editing; null when nothing is pending.
+    # Students are graded by the fields above until the draft is published.
+    draft = models.JSONField(
+        null=True, blank=True, encoder=NonFiniteJSONEncoder, decoder=NonFiniteJSONDecoder
+    )
+    # Set once the exercise is created or edited in the product: ``load_catalog``
+    # then leaves it alone, so a file never overwrites an instructor's work.
+    edited_in_product = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,10 +92,47 @@ class Exercise(models.Model):
         return self.slug
 
 
+class ExerciseVersion(models.Model):
+    """One published state of an exercise, never changed afterwards."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField(encoder=NonFiniteJSONEncoder, decoder=NonFiniteJSONDecoder)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["exercise", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "number"], name="version_exercise_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} v{self.number}"
+
+
 class CourseExercise(models.Model):
+    class CountedAttempt(models.TextChoices):
+        BEST = "best"
+        LAST = "last"
+        LAST_BEFORE_DUE = "last_before_due", "last before the due date"
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="offerings")
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="offerings")
     position = models.PositiveIntegerField(default=0)
+    # The course policy for this exercise (exercises/grading_policy.py applies it).
+    opens_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    late_penalty_percent_per_day = models.FloatField(default=0)
+    no_credit_after_due = models.BooleanField(default=False)
+    attempt_limit = models.PositiveIntegerField(null=True, blank=True)
+    counted_attempt = models.CharField(
+        max_length=20, choices=CountedAttempt.choices, default=CountedAttempt.BEST
+    )
+    # Choice questions: each further attempt earns this many percent less.
+    retry_penalty_percent = models.FloatField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
@@ -143,6 +191,9 @@ class Submission(models.Model):
         related_name="reviewed_submissions",
     )
     review_comment = models.TextField(blank=True)
+    # Per rubric item overrides of a review: {test name: points}.
+    reviewed_items = models.JSONField(default=dict, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # The student's Nth submission of this exercise.
     attempt = models.PositiveIntegerField()
     # Bumped on every (re)enqueue; a worker's result must name the current one.
@@ -172,3 +223,80 @@ class Submission(models.Model):
         if self.reviewed_score is not None:
             return self.reviewed_score
         return self.score
+
+
+class ValidationJob(models.Model):
+    """One run of an exercise draft's self-test on the workers."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        PASSED = "passed"
+        FAILED = "failed"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="validations")
+    # Digest of the draft document validated; publishing requires the current one.
+    document_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"validation #{self.pk} of {self.exercise} ({self.status})"
+
+
+class RegradeJob(models.Model):
+    """Grading again every submission in a scope (exercise, one student, one submission)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="regrades")
+    scope = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One running regrade per exercise: the database settles a race.
+            models.UniqueConstraint(
+                fields=["exercise"],
+                condition=models.Q(status="running"),
+                name="regrade_one_running_per_exercise",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"regrade #{self.pk} of {self.exercise} ({self.done}/{self.total})"
+
+
+class RegradeItem(models.Model):
+    job = models.ForeignKey(RegradeJob, on_delete=models.CASCADE, related_name="items")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="regrade_items"
+    )
+    grading_attempt = models.PositiveIntegerField()
+    old_score = models.FloatField(null=True, blank=True)
+    new_score = models.FloatField(null=True, blank=True)
+    finished = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["submission", "grading_attempt"], name="regrade_item_lookup")
+        ]

@@ -151,3 +151,46 @@ def _check_tests(data: dict[str, Any], fail: Any) -> None:
     for hint in data["spec"].get("hints", []):
         if hint not in HINTS:
             raise fail(f"[spec] hints: unknown hint {hint!r}")
+
+
+def check_entry(data: dict[str, Any], where: str = "exercise") -> None:
+    """Check one exercise given as data (the shape ``load_exercise`` returns), not a folder.
+
+    data: the ``exercise.toml`` fields plus ``starter_code``, ``reference_code``,
+    ``wrong_solutions`` and ``right_solutions``; where: names it in messages.
+    Raises CatalogError naming the problem, the same ones a catalog folder would get.
+    """
+
+    def fail(problem: str) -> CatalogError:
+        return CatalogError(f"{where}: {problem}")
+
+    if data.get("kind") not in KINDS:
+        raise fail(f"kind must be one of {KINDS}, not {data.get('kind')!r}")
+    points = data.get("points")
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+        raise fail("points must be a positive number")
+    for field in ("title", "prompt"):
+        texts = data.get(field)
+        for lang in LANGUAGES:
+            if not isinstance(texts, dict) or not str(texts.get(lang, "")).strip():
+                raise fail(f"[{field}] needs a non-empty {lang!r} text")
+    if not isinstance(data.get("spec"), dict):
+        raise fail("missing the [spec] table")
+    if data["kind"] != "code":
+        _check_answer_spec(data, fail)
+        return
+    if data.get("framework") not in FRAMEWORKS:
+        raise fail(f"framework must be one of {FRAMEWORKS}, not {data.get('framework')!r}")
+    entry = data.get("entry_point")
+    if not isinstance(entry, str) or not entry.isidentifier():
+        raise fail(f"entry_point must be a Python name, not {entry!r}")
+    for label, key in (("the starter code", "starter_code"), ("the reference", "reference_code")):
+        try:
+            defined = _top_level_names(str(data.get(key) or ""))
+        except SyntaxError as exc:
+            raise fail(f"{label} has a syntax error on line {exc.lineno}: {exc.msg}") from exc
+        if entry not in defined:
+            raise fail(f"{label} does not define {entry!r}")
+    if not data.get("wrong_solutions"):
+        raise fail("needs at least one known-wrong solution")
+    _check_tests(data, fail)
