@@ -60,7 +60,7 @@ class ExerciseDetailApi(APIView):
         variant = services.variant_for(user=request.user, exercise=exercise)
         context = {
             "request": request,
-            "public_spec": selectors.public_spec(exercise),
+            "public_spec": selectors.public_spec(exercise, variant.seed),
             "variant": selectors.exercise_variant(exercise, variant.seed),
         }
         return Response(serializers.ExerciseDetailSerializer(exercise, context=context).data)

@@ -12,19 +12,20 @@ from exercises import specs
 from exercises.models import Course, CourseExercise, Exercise, Membership, Submission
 
 
-def public_spec(exercise: Exercise) -> dict[str, Any]:
+def public_spec(exercise: Exercise, seed: int | None = None) -> dict[str, Any]:
     """Return what a student may see of ``exercise.spec``: never answers or hidden tests.
 
     Answer kinds get the engine's allow-listed view (choices without the key or
     the explanations, tolerances, length limits); code exercises get nothing,
-    their tests stay on the server.
+    their tests stay on the server. ``seed`` (the student's ``ExerciseVariant.seed``,
+    or a submission's seed) puts the choices in that student's shuffled order.
     """
     if exercise.kind == Exercise.Kind.CODE:
         return {}
     from graders.engine import ExerciseSpec
     from graders.engine.answers import public_spec as engine_public_spec
 
-    return engine_public_spec(ExerciseSpec.from_dict(specs.spec_dict(exercise)))
+    return engine_public_spec(ExerciseSpec.from_dict(specs.spec_dict(exercise)), seed)
 
 
 def exercise_variant(exercise: Exercise, seed: int) -> dict[str, Any] | None:

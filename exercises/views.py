@@ -95,7 +95,8 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
     if exercise is None:
         raise Http404("No such exercise in this course.")
     variant = None
-    if exercise.kind == Exercise.Kind.NUMERIC:
+    seed = None
+    if exercise.kind in (Exercise.Kind.NUMERIC, Exercise.Kind.CHOICE):
         seed = services.variant_for(user=request.user, exercise=exercise).seed
         variant = selectors.exercise_variant(exercise, seed)
     history = [
@@ -106,7 +107,7 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
     context = {
         "course": course,
         "exercise": exercise,
-        "question": selectors.public_spec(exercise),
+        "question": selectors.public_spec(exercise, seed),
         "variant": variant,
         "history": history,
         "instructor": _is_instructor(request, course),
@@ -214,7 +215,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "submission": submission,
         "exercise": submission.exercise,
-        "question": selectors.public_spec(submission.exercise),
+        "question": selectors.public_spec(submission.exercise, submission.seed),
         "can_review": access.can_review_submission(request.user, submission),
         "submission_url": f"{API_ROOT}/submissions/{submission.pk}/",
         "review_url": f"{API_ROOT}/submissions/{submission.pk}/review/",

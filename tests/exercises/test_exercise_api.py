@@ -35,6 +35,28 @@ def test_a_choice_question_shows_its_choices_but_not_the_answer_or_explanations(
     assert all(set(c) <= {"id", "en", "ko"} for c in body["spec"]["choices"])
 
 
+def test_each_student_sees_the_choices_in_their_own_stable_order(
+    client_for, make_user, course, add_exercise
+):
+    add_exercise("why-nonlinearity")
+    orders = []
+    for n in range(6):
+        user = make_user(f"shuffled{n}", course=course)
+        api = client_for(user)
+        first = [
+            c["id"]
+            for c in api.get("/api/v1/exercises/why-nonlinearity/").json()["spec"]["choices"]
+        ]
+        again = [
+            c["id"]
+            for c in api.get("/api/v1/exercises/why-nonlinearity/").json()["spec"]["choices"]
+        ]
+        assert first == again
+        orders.append(tuple(first))
+    assert len(set(orders)) > 1
+    assert len({order.index("collapse") for order in orders}) > 1
+
+
 def test_a_variant_question_shows_each_student_their_own_numbers(
     client_for, student, other_student, add_exercise
 ):

@@ -62,6 +62,11 @@ Kinds, their ``[spec]`` keys and answer shapes
     suggestion in ``extra["similarity"]``; ``extra["grading"]`` says
     ``"rubric+similarity"`` or ``"rubric only"``. Always ``needs_review=True``.
 
+Choices (and matching items) are shown in a per-student order: ``public_spec(spec,
+seed)`` shuffles them from the student's variant seed (``choice.shuffled``), the
+verdict records it in ``extra["choice_order"]``, and answers are graded by choice id,
+never by position.
+
 Keys that must not reach the student's browser: ``answer``, ``why`` (of items),
 ``mistakes``, ``rubric``, ``misconceptions``, ``model_answer``; ``public_spec`` strips them.
 """

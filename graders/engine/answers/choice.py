@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from graders.engine.answers.common import Feedback, bilingual, listing
@@ -19,6 +20,31 @@ from graders.engine.answers.errors import InvalidAnswer
 from graders.engine.types import ExerciseSpec, Submission, Verdict
 
 MODES = ("single", "multiple", "matching")
+
+
+def shuffled(entries: list[dict[str, Any]], slug: str, seed: int, what: str) -> list[Any]:
+    """``entries`` (choices or items) in the order this student sees them.
+
+    The order comes from SHA-256 of ``(slug, seed, what, id)``, like the numeric
+    variants: stable for one student (the seed of their ``ExerciseVariant``), on any
+    machine and library version, and different between students, so the position of
+    the right answer says nothing. Answers name choices by id, so grading never
+    depends on the order.
+
+    Args:
+        entries: the catalog's ``choices`` or ``items`` (dicts with an ``id``).
+        slug: the exercise, so one student's questions are not shuffled alike.
+        seed: the student's variant seed.
+        what: ``"choices"`` or ``"items"``.
+
+    Returns:
+        The same entries, reordered.
+    """
+
+    def key(entry: dict[str, Any]) -> bytes:
+        return hashlib.sha256(f"{slug}\x00{seed}\x00{what}\x00{entry['id']}".encode()).digest()
+
+    return sorted(entries, key=key)
 
 
 def check_spec(spec: dict[str, Any]) -> None:
@@ -119,7 +145,8 @@ def grade(spec: ExerciseSpec, submission: Submission) -> Verdict:
         _grade_multiple(spec, submission.answer, feedback)
     else:
         _grade_matching(spec, submission.answer, feedback)
-    return feedback.verdict(spec, submission, extra={"mode": mode})
+    order = [c["id"] for c in shuffled(spec.spec["choices"], spec.slug, submission.seed, "choices")]
+    return feedback.verdict(spec, submission, extra={"mode": mode, "choice_order": order})
 
 
 def _grade_single(spec: ExerciseSpec, answer: str, feedback: Feedback) -> None:

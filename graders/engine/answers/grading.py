@@ -91,13 +91,16 @@ def check_spec(spec: ExerciseSpec) -> None:
         module.check_spec(spec.spec)
 
 
-def public_spec(spec: ExerciseSpec) -> dict[str, Any]:
+def public_spec(spec: ExerciseSpec, seed: int | None = None) -> dict[str, Any]:
     """The part of an answer exercise's ``[spec]`` a student's browser may receive.
 
     An allowlist, so a key added to the catalog later stays private until listed here.
 
     Args:
         spec: a choice, numeric or text exercise.
+        seed: the student's variant seed: choices (and matching items) come in that
+            student's shuffled order (``choice.shuffled``); ``None`` keeps the
+            catalog's order (an instructor's view of the question).
 
     Returns:
         ``mode``, ``choices`` and ``items`` reduced to ``{id, en, ko}``, and the
@@ -111,8 +114,11 @@ def public_spec(spec: ExerciseSpec) -> dict[str, Any]:
             visible[key] = spec.spec[key]
     for key in ("choices", "items"):
         if key in spec.spec:
+            entries = spec.spec[key]
+            if seed is not None:
+                entries = choice.shuffled(entries, spec.slug, seed, key)
             visible[key] = [
-                {field: entry[field] for field in ("id", "en", "ko")} for entry in spec.spec[key]
+                {field: entry[field] for field in ("id", "en", "ko")} for entry in entries
             ]
     return visible
 

@@ -22,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graders.engine.answers import negation
+
 _SENTENCE_END = re.compile(r"(?<=[.!?。？！])\s+|\n+|(?<=[.!?。？！])$")
 _WORD = re.compile(r"\w+")
 
@@ -73,30 +75,51 @@ class Match:
 
 
 def find_idea(answer_sentences: list[str], all_of: list[list[str]]) -> Match | None:
-    """Find the first sentence containing a term of every group.
+    """Find the first sentence containing a term of every group, none of them negated.
+
+    In each group a plain term is preferred to one that carries a negation itself
+    ("die" to "not " in "the unit does not die"), so a negation is read as part of the
+    idea only when the idea has nothing else to say there ("no gradient flows back").
+    A group whose plain terms are all negated in a sentence is missing from it
+    (``negation.py``).
 
     Args:
         answer_sentences: the normalised answer split by ``sentences``.
         all_of: the idea's synonym groups.
 
     Returns:
-        The match, or ``None`` if no sentence has them all.
+        The match, or ``None`` if no sentence states the idea.
     """
     for index, sentence in enumerate(answer_sentences):
+        hits = [_group_hits(sentence, group) for group in all_of]
+        if not all(plain or negative for plain, negative in hits):
+            continue
+        # A negation the idea uses as its own term is part of the idea.
+        own = [negative[0] for plain, negative in hits if not plain]
         spans = []
-        for group in all_of:
-            found = None
-            for term in group:
-                hit = term_pattern(term).search(sentence)
-                if hit:
-                    found = hit.span()
-                    break
-            if found is None:
+        for plain, negative in hits:
+            if not plain:
+                spans.append(negative[0])
+                continue
+            standing = [s for s in plain if not negation.negated(sentence, s, own)]
+            if not standing:
                 break
-            spans.append(found)
+            spans.append(standing[0])
         else:
             return Match(index, tuple(spans))
     return None
+
+
+def _group_hits(
+    sentence: str, group: list[str]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where the group's terms occur: plain terms' spans, then negation terms' spans."""
+    plain: list[tuple[int, int]] = []
+    negative: list[tuple[int, int]] = []
+    for term in group:
+        found = [hit.span() for hit in term_pattern(term).finditer(sentence)]
+        (negative if negation.is_negation_term(normalise(term)) else plain).extend(found)
+    return plain, negative
 
 
 def term_density(answer_sentences: list[str], terms: list[str]) -> float:

@@ -140,3 +140,37 @@ def test_a_flood_of_unknown_items_gets_a_short_error() -> None:
         validate_answer(catalog_spec("output-activation"), flood)
     assert "and 995 more" in caught.value.message
     assert len(caught.value.message) < 400
+
+
+def test_a_student_sees_the_choices_in_an_order_drawn_from_their_seed() -> None:
+    spec = catalog_spec("why-nonlinearity")
+    orders = {seed: [c["id"] for c in public_spec(spec, seed)["choices"]] for seed in range(12)}
+    assert orders[5] == [c["id"] for c in public_spec(spec, 5)["choices"]]
+    assert len({tuple(order) for order in orders.values()}) > 1
+    assert {order.index("collapse") for order in orders.values()} == {0, 1, 2, 3}
+    assert all(sorted(order) == sorted(orders[0]) for order in orders.values())
+
+
+def test_the_right_answer_is_not_the_first_choice_in_the_catalog() -> None:
+    for slug in ("cross-entropy-logits", "exploding-gradient", "regression-output"):
+        spec = catalog_spec(slug)
+        assert spec.spec["choices"][0]["id"] != spec.spec["answer"]
+
+
+def test_grading_goes_by_the_choice_picked_not_its_position() -> None:
+    spec = catalog_spec("why-nonlinearity")
+    for seed in range(6):
+        shown = [c["id"] for c in public_spec(spec, seed)["choices"]]
+        verdict = grade_answer(spec, Submission(seed=seed, answer="collapse"))
+        assert verdict.score == verdict.max_score
+        assert verdict.extra["choice_order"] == shown
+        wrong = next(c for c in shown if c != "collapse")
+        assert grade_answer(spec, Submission(seed=seed, answer=wrong)).score == 0
+
+
+def test_matching_items_are_shuffled_too_and_graded_by_id() -> None:
+    spec = catalog_spec("output-activation")
+    items = {tuple(i["id"] for i in public_spec(spec, seed)["items"]) for seed in range(12)}
+    assert len(items) > 1
+    right = {"hidden": "relu", "binary": "sigmoid", "multiclass": "softmax"}
+    assert grade_answer(spec, Submission(seed=7, answer=right)).score == spec.points

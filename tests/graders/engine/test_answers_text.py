@@ -197,3 +197,53 @@ def test_a_term_written_with_a_trailing_space_must_end_a_word() -> None:
 def test_a_curly_apostrophe_counts_like_a_straight_one() -> None:
     verdict = grade("dying-relu-explain", "The gradient doesn\u2019t flow back.")
     assert "gradient-zero" in verdict.extra["rubric"]["matched"]
+
+
+NEGATED_KO = (
+    "ReLU는 음수 입력에 대해 0을 출력하지 않는다. 기울기는 0이 아니다. "
+    "그래서 가중치는 계속 갱신되고 뉴런은 죽지 않는다."
+)
+NEGATED_EN = (
+    "ReLU does not output 0 for negative inputs. Its gradient is never zero, "
+    "so the weights keep updating and the unit does not die."
+)
+
+
+def test_a_negated_wrong_korean_answer_on_dying_relu_earns_nothing() -> None:
+    verdict = grade("dying-relu-explain", NEGATED_KO)
+    assert verdict.score == 0
+    assert verdict.extra["rubric"]["matched"] == []
+
+
+def test_a_negated_wrong_english_answer_on_dying_relu_earns_nothing() -> None:
+    verdict = grade("dying-relu-explain", NEGATED_EN)
+    assert verdict.score == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "idea"),
+    [
+        ("For negative inputs ReLU never outputs zero.", "outputs-zero"),
+        ("음수 입력에서 ReLU의 출력은 0이 아니다.", "outputs-zero"),
+        ("ReLU의 기울기는 음수 입력에서도 사라지지 않는다.", "gradient-zero"),
+        ("The gradient does not vanish for negative inputs.", "gradient-zero"),
+        ("The neuron never dies.", "never-updates"),
+        ("그 뉴런은 안 죽는다.", "never-updates"),
+    ],
+)
+def test_a_key_idea_stated_with_a_negation_is_not_covered(answer: str, idea: str) -> None:
+    assert idea in grade("dying-relu-explain", answer).extra["rubric"]["missing"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "idea"),
+    [
+        ("No gradient flows back through a unit whose input is negative.", "gradient-zero"),
+        ("음수 구간에서는 기울기가 없다.", "gradient-zero"),
+        ("The weights are not updated any more, so the unit stays dead.", "never-updates"),
+        ("가중치가 다시는 갱신되지 않는다.", "never-updates"),
+        ("ReLU outputs 0 for negative inputs, not the input itself.", "outputs-zero"),
+    ],
+)
+def test_an_idea_that_is_itself_a_negation_is_still_covered(answer: str, idea: str) -> None:
+    assert idea in grade("dying-relu-explain", answer).extra["rubric"]["matched"]
