@@ -272,6 +272,10 @@ ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS = frozenset(env_list("ACTQUIZ_SANDBOX_ALLOW
 # Start each worker process's sandbox (zygote: numpy + torch, ~270 MB) when the process
 # starts rather than on its first job.
 ACTQUIZ_SANDBOX_WARM_START = env_bool("ACTQUIZ_SANDBOX_WARM_START", True)
+# Load the embedding model for text answers (~10 s, ~0.5 GB) in the background when each
+# worker process starts, so no student waits for it. Turn off for a worker whose queue
+# grades no text answers.
+ACTQUIZ_TEXT_MODEL_WARM_START = env_bool("ACTQUIZ_TEXT_MODEL_WARM_START", True)
 
 # Workers write results back over HTTP (graders/client.py): a few quick tries per
 # call, then the task re-schedules itself with exponential backoff. The longest

@@ -6,6 +6,7 @@ exercised end to end in tests/e2e/.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -158,3 +159,21 @@ def test_a_hostile_submission_is_a_zero_verdict_not_a_worker_crash(
     verdict = api.requests[-1]["json"]["verdict"]
     assert verdict["score"] == 0
     assert verdict["error"]["message"]
+
+
+def test_a_worker_process_loads_the_text_model_when_it_starts_not_on_the_first_answer() -> None:
+    from celery.signals import worker_process_init
+
+    from graders.engine.answers import similarity
+    from graders.tasks import warm_text_model, warm_worker_sandbox
+
+    receivers = [
+        ref() if isinstance(ref, weakref.ReferenceType) else ref
+        for _, ref in worker_process_init.receivers
+    ]
+    assert warm_text_model in receivers
+    # The zygote starts before the model loads its threads into the process.
+    assert receivers.index(warm_worker_sandbox) < receivers.index(warm_text_model)
+    warm_text_model().join(timeout=120)
+    assert similarity._default is not None
+    assert similarity.default_model() is similarity._default

@@ -75,14 +75,44 @@ class MiniLM:
         return self._encode(text)
 
 
-@lru_cache(maxsize=1)
+_default: SimilarityModel | Unavailable | None = None
+_default_lock = threading.Lock()
+
+
 def default_model() -> SimilarityModel | Unavailable:
     """Load the bundled model once per process.
 
+    Thread-safe: a text answer graded while a worker is still warming the model up
+    (``warm_default_model`` in a background thread) waits for that load instead of
+    starting a second one.
+
     Returns:
         The model, or ``Unavailable`` with the reason (package not installed, or it
-        failed to load); loading takes about five seconds and ~0.5 GB the first time.
+        failed to load); loading takes about ten seconds and ~0.5 GB the first time.
     """
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = _load()
+        return _default
+
+
+def warm_default_model() -> SimilarityModel | Unavailable:
+    """Load the bundled model and run it once, so the first answer graded is not slow.
+
+    The first encoding after loading pays for lazy initialisation (~0.4 s); doing it
+    here takes that off the first student too.
+
+    Returns:
+        What ``default_model`` returns.
+    """
+    model = default_model()
+    if not isinstance(model, Unavailable):
+        model.similarity("warm-up", ["warm-up"])
+    return model
+
+
+def _load() -> SimilarityModel | Unavailable:
     try:
         return MiniLM()
     except ImportError as error:
