@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "exercises",
+    "lms",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After XFrameOptions: lets the LMS that launched a session frame its pages.
+    "lms.framing.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "actquiz.urls"
@@ -178,6 +181,15 @@ if env_bool("SECURE_PROXY_SSL", False):
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Pages launched from an LMS run in its iframe (a third-party context): there the
+# browser sends cookies only when they are SameSite=None, which requires Secure.
+# On by default wherever cookies are Secure (HTTPS).
+ACTQUIZ_CROSS_SITE_COOKIES = env_bool(
+    "ACTQUIZ_CROSS_SITE_COOKIES", SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE
+)
+if ACTQUIZ_CROSS_SITE_COOKIES:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -290,6 +302,23 @@ ACTQUIZ_RESULT_RETRY_BACKOFF_MAX = min(
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
 )
 ACTQUIZ_RESULT_MAX_RETRIES = env_int("ACTQUIZ_RESULT_MAX_RETRIES", 12)
+
+# LTI 1.3 (lms/). The public base URL builds every URL given to an LMS.
+ACTQUIZ_PUBLIC_URL = env_str("ACTQUIZ_PUBLIC_URL", "http://127.0.0.1:8000")
+# Grade passback tasks: a web-side worker with database access consumes this queue.
+ACTQUIZ_LMS_QUEUE = env_str("ACTQUIZ_LMS_QUEUE", "lms")
+ACTQUIZ_LMS_RETRY_BACKOFF = float(env_str("ACTQUIZ_LMS_RETRY_BACKOFF", "5"))
+ACTQUIZ_LMS_RETRY_BACKOFF_MAX = float(env_str("ACTQUIZ_LMS_RETRY_BACKOFF_MAX", "600"))
+ACTQUIZ_LMS_MAX_RETRIES = env_int("ACTQUIZ_LMS_MAX_RETRIES", 15)
+ACTQUIZ_LTI_HTTP_TIMEOUT = env_int("ACTQUIZ_LTI_HTTP_TIMEOUT", 10)
+# Clock difference tolerated on id_token exp/iat (Moodle's tokens live 60 s).
+ACTQUIZ_LTI_LEEWAY_SECONDS = env_int("ACTQUIZ_LTI_LEEWAY_SECONDS", 10)
+# How long a login's state and nonce wait for the platform's launch post.
+ACTQUIZ_LTI_STATE_MAX_AGE = env_int("ACTQUIZ_LTI_STATE_MAX_AGE", 600)
+ACTQUIZ_LTI_DEEP_LINK_MAX_AGE = env_int("ACTQUIZ_LTI_DEEP_LINK_MAX_AGE", 3600)
+ACTQUIZ_LTI_JWKS_TTL_SECONDS = env_int("ACTQUIZ_LTI_JWKS_TTL_SECONDS", 3600)
+# An unknown kid re-fetches the platform's JWKS at most this often.
+ACTQUIZ_LTI_JWKS_REFETCH_SECONDS = env_int("ACTQUIZ_LTI_JWKS_REFETCH_SECONDS", 10)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

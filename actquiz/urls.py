@@ -11,5 +11,6 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    path("lti/", include("lms.urls")),
     path("", include("exercises.page_urls")),
 ]

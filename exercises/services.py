@@ -21,6 +21,7 @@ from django.utils import timezone
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
 from exercises import specs
 from exercises.models import Course, Exercise, ExerciseVariant, Submission
+from exercises.signals import score_changed
 
 logger = logging.getLogger(__name__)
 
@@ -342,6 +343,7 @@ def submission_record_result(
                 "finished_at",
             ]
         )
+    score_changed.send(sender=Submission, submission=submission)
     return submission, True
 
 
@@ -368,6 +370,7 @@ def submission_review(
     submission.save(
         update_fields=["reviewed_score", "reviewed_by", "review_comment", "needs_review"]
     )
+    score_changed.send(sender=Submission, submission=submission)
     return submission
 
 
