@@ -241,6 +241,9 @@ ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 1024 * 1024)
 ACTQUIZ_CATALOG_DIR = Path(env_str("ACTQUIZ_CATALOG_DIR", str(BASE_DIR / "exercises" / "catalog")))
 # A queued submission never handed to the broker is re-sent after this long.
 ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS = env_int("ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS", 30)
+# Deliveries (a worker began grading) one submission may have; one that stopped the
+# grader this many times (its worker died each time) is failed instead of run again.
+ACTQUIZ_MAX_DELIVERIES = env_int("ACTQUIZ_MAX_DELIVERIES", 3)
 
 # Celery: the broker is Redis; results come back through the REST API, so no backend.
 REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -268,6 +271,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A submission ``running`` this long after its delivery began has lost its worker (the
+# time limit would have ended the task): the sweep sends it again as a new attempt.
+ACTQUIZ_REQUEUE_RUNNING_AFTER_SECONDS = env_int(
+    "ACTQUIZ_REQUEUE_RUNNING_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60
+)
 # The web tier must not hang on a dead broker: a few quick retries, then the
 # submission stays queued and the requeue sweep sends it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

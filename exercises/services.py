@@ -271,19 +271,61 @@ def _locked_current(submission_id: int, grading_attempt: int) -> Submission:
 
 
 def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
-    """Mark a submission ``running`` because a worker began grading it.
+    """Mark a submission ``running`` because a worker began grading it (one delivery).
 
-    Raises ``ConflictError`` (409) if ``grading_attempt`` is not the current one.
-    A repeated or late call (already running or finished) changes nothing.
-    Returns the submission.
+    Every call counts a delivery: a submission whose worker died mid-grading comes
+    back from the broker and starts again. Past ``ACTQUIZ_MAX_DELIVERIES`` it has
+    stopped the grader too often; it is failed with that reason and a
+    ``ConflictError`` (409) tells the worker not to run it. Also 409 if
+    ``grading_attempt`` is not the current one. A finished submission changes
+    nothing. Returns the submission.
     """
     with transaction.atomic():
         submission = _locked_current(submission_id, grading_attempt)
-        if submission.status == Submission.Status.QUEUED:
+        if submission.status not in (Submission.Status.QUEUED, Submission.Status.RUNNING):
+            return submission
+        now = timezone.now()
+        if submission.deliveries >= settings.ACTQUIZ_MAX_DELIVERIES:
+            _fail_for_deliveries(submission, now)
+        else:
+            submission.deliveries += 1
             submission.status = Submission.Status.RUNNING
-            submission.started_at = timezone.now()
-            submission.save(update_fields=["status", "started_at"])
-    return submission
+            # The running deadline counts from the latest delivery.
+            submission.started_at = now
+            submission.save(update_fields=["deliveries", "status", "started_at"])
+            return submission
+    raise ConflictError(
+        f"This submission stopped the grader {submission.deliveries} times; it is not run again.",
+        code="too_many_deliveries",
+    )
+
+
+def _fail_for_deliveries(submission: Submission, now: Any) -> None:
+    message = (
+        f"This submission stopped the grader {submission.deliveries} times, so it was not "
+        "graded. Check it for code that exhausts memory or runs away, then submit again."
+    )
+    error = {"kind": "too_many_deliveries", "message": message}
+    submission.status = Submission.Status.FAILED
+    submission.score = None
+    submission.error = error
+    submission.verdict = {
+        "exercise": submission.exercise.slug,
+        "status": "failed",
+        "score": 0.0,
+        "max_score": submission.max_score,
+        "tests": [],
+        "error": error,
+        "seed": submission.seed,
+        "hints": [],
+        "needs_review": False,
+        "extra": {"deliveries": submission.deliveries},
+    }
+    submission.started_at = submission.started_at or now
+    submission.finished_at = now
+    submission.save(
+        update_fields=["status", "score", "error", "verdict", "started_at", "finished_at"]
+    )
 
 
 def _scrubbed(value: Any) -> Any:
@@ -374,11 +416,13 @@ def submission_review(
     return submission
 
 
-def submission_requeue(*, submission_id: int) -> Submission:
+def submission_requeue(*, submission_id: int, fresh_deliveries: bool = True) -> Submission:
     """Start a new grading attempt for a submission and enqueue it after commit.
 
     Bumping ``grading_attempt`` makes any result still on its way from an older
-    attempt a 409. Returns the submission, ``queued`` again.
+    attempt a 409. ``fresh_deliveries`` (a regrade someone asked for) resets the
+    delivery count; the sweep passes ``False`` so a submission that keeps killing its
+    worker still reaches the cap. Returns the submission, ``queued`` again.
     """
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
@@ -387,6 +431,8 @@ def submission_requeue(*, submission_id: int) -> Submission:
         submission.enqueued_at = None
         submission.started_at = None
         submission.finished_at = None
+        if fresh_deliveries:
+            submission.deliveries = 0
         submission.save(
             update_fields=[
                 "grading_attempt",
@@ -394,6 +440,7 @@ def submission_requeue(*, submission_id: int) -> Submission:
                 "enqueued_at",
                 "started_at",
                 "finished_at",
+                "deliveries",
             ]
         )
         transaction.on_commit(lambda: enqueue_grading(submission_id))
@@ -406,6 +453,8 @@ def stale_submission_ids(*, now: Any = None) -> list[int]:
     - queued but never accepted by the broker (it was down) for a while;
     - queued or running, sent long ago, with no result: the message was lost
       (Redis restarted without persistence, or every delivery died);
+    - running past the task time limit plus a margin since its delivery began: its
+      worker is gone (the time limit would have ended the task);
     - failed through our fault, finished a minute ago, with attempts left.
     """
     now = now or timezone.now()
@@ -422,13 +471,18 @@ def stale_submission_ids(*, now: Any = None) -> list[int]:
         status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING],
         enqueued_at__lt=now - lost_after,
     )
+    stuck_running = Q(
+        status=Submission.Status.RUNNING,
+        started_at__lt=now - timedelta(seconds=settings.ACTQUIZ_REQUEUE_RUNNING_AFTER_SECONDS),
+    )
     retry_failed = Q(
         status=Submission.Status.FAILED,
         grading_attempt__lt=MAX_GRADING_ATTEMPTS,
+        deliveries__lt=settings.ACTQUIZ_MAX_DELIVERIES,
         finished_at__lt=now - timedelta(seconds=60),
     )
     return list(
-        Submission.objects.filter(unsent | lost | retry_failed)
+        Submission.objects.filter(unsent | lost | stuck_running | retry_failed)
         .order_by("created_at")
         .values_list("id", flat=True)
     )
@@ -438,7 +492,7 @@ def submission_requeue_stale(*, now: Any = None) -> list[int]:
     """Requeue every submission ``stale_submission_ids`` finds; returns their ids."""
     ids = stale_submission_ids(now=now)
     for submission_id in ids:
-        submission_requeue(submission_id=submission_id)
+        submission_requeue(submission_id=submission_id, fresh_deliveries=False)
     return ids
 
 

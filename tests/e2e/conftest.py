@@ -109,21 +109,25 @@ class Worker:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def pool_pids(self) -> list[int]:
+        """The pids of this worker's pool processes (the children of its main process)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
 
-@pytest.fixture(scope="session")
-def worker(
-    redis_url: str,
-    grading_queue: str,
-    api_proxy: TcpProxy,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Worker]:
-    log_path = tmp_path_factory.mktemp("worker") / "celery.log"
+
+def start_worker(
+    *, queue: str, redis_url: str, api_url: str, log_path: Path, concurrency: int = 1
+) -> Worker:
+    """Start a real ``celery worker`` process on ``queue`` (its own session) and return it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "actquiz.settings",
         "REDIS_URL": redis_url,
-        "ACTQUIZ_GRADING_QUEUE": grading_queue,
-        "ACTQUIZ_API_URL": f"http://127.0.0.1:{api_proxy.port}",
+        "ACTQUIZ_GRADING_QUEUE": queue,
+        "ACTQUIZ_API_URL": api_url,
         "ACTQUIZ_GRADER_TOKEN": GRADER_TOKEN,
         # Port 9 (discard) refuses: if the worker ever opened the database, it would fail.
         "DATABASE_URL": "postgres://nobody@127.0.0.1:9/no_database_for_workers",
@@ -136,22 +140,43 @@ def worker(
     }
     command = [
         sys.executable, "-m", "celery", "-A", "actquiz", "worker",
-        "-Q", grading_queue, "--concurrency", "1", "--pool", "prefork",
+        "-Q", queue, "--concurrency", str(concurrency), "--pool", "prefork",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "-n", f"{grading_queue}@%h", "--loglevel", "INFO",
+        "-n", f"{queue}@%h", "--loglevel", "INFO",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-    yield Worker(process, log_path)
-    process.terminate()
+    return Worker(process, log_path)
+
+
+def stop_worker(worker: Worker) -> None:
+    """Warm-stop ``worker`` (SIGTERM), then kill its whole session if it lingers."""
+    worker.process.terminate()
     try:
-        process.wait(timeout=30)
+        worker.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
-        process.wait(timeout=10)
+        os.killpg(worker.process.pid, 9)
+        worker.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def worker(
+    redis_url: str,
+    grading_queue: str,
+    api_proxy: TcpProxy,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Worker]:
+    worker = start_worker(
+        queue=grading_queue,
+        redis_url=redis_url,
+        api_url=f"http://127.0.0.1:{api_proxy.port}",
+        log_path=tmp_path_factory.mktemp("worker") / "celery.log",
+    )
+    yield worker
+    stop_worker(worker)
 
 
 @dataclass

@@ -1,5 +1,3 @@
-
-
 def step(x):
     # Known mistake: fires at x = 0 too.
     return (x >= 0).astype(x.dtype)
