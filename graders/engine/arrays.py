@@ -38,17 +38,27 @@ def format_array(value: Any, limit: int = 8) -> str:
     if type(value) is not np.ndarray:
         return repr(value)
     shape = f" shape {value.shape}" if value.ndim > 1 or value.size == 0 else ""
-    return f"{_nested(value, limit)}{shape} {value.dtype.name}"
+    return f"{_nested(value, limit, [MAX_SHOWN_ELEMENTS])}{shape} {value.dtype.name}"
 
 
-def _nested(a: np.ndarray, limit: int) -> str:
+# Every axis is truncated to ``limit`` items, but shape (8,)*k would still show 8**k
+# numbers: past this many in one array the rest is elided.
+MAX_SHOWN_ELEMENTS = 64
+
+
+def _nested(a: np.ndarray, limit: int, budget: list[int]) -> str:
+    if budget[0] <= 0:
+        return "..."
     if a.ndim == 0:
+        budget[0] -= 1
         item = a.item()
         return f"{item:.4g}" if isinstance(item, float) else str(item)
     n = a.shape[0]
     if n > limit:
-        parts = [_nested(a[i], limit) for i in range(3)] + ["..."]
-        parts += [_nested(a[i], limit) for i in range(n - 3, n)]
+        parts = [_nested(a[i], limit, budget) for i in range(3)] + ["..."]
+        parts += [_nested(a[i], limit, budget) for i in range(n - 3, n)]
     else:
-        parts = [_nested(a[i], limit) for i in range(n)]
+        parts = [_nested(a[i], limit, budget) for i in range(n)]
+    while len(parts) > 1 and parts[-1] == "..." and parts[-2] == "...":
+        parts.pop()
     return "[" + ", ".join(parts) + "]"

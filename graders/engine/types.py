@@ -91,4 +91,35 @@ class Verdict:
         data["tests"] = [asdict(t) for t in self.tests]
         data["hints"] = list(self.hints)
         data["hint_messages"] = list(self.hint_messages)
-        return data
+        return bounded(data)
+
+
+# A verdict is stored, sent over HTTP and printed: whatever the submission produced, it
+# stays small and valid UTF-8.
+MAX_VERDICT_BYTES = 256 * 1024
+_TEXT_LIMITS = (8000, 1000, 200)
+
+
+def _cleaned(value: Any, limit: int) -> Any:
+    if isinstance(value, str):
+        text = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return text if len(text) <= limit else text[: limit - 15] + "... (truncated)"
+    if isinstance(value, dict):
+        return {_cleaned(str(k), limit): _cleaned(v, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(item, limit) for item in value]
+    return value
+
+
+def bounded(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a verdict dict) with valid UTF-8 text, shortened to ``MAX_VERDICT_BYTES``."""
+    import json
+
+    for limit in _TEXT_LIMITS:
+        cleaned = _cleaned(data, limit)
+        if len(json.dumps(cleaned, default=str)) <= MAX_VERDICT_BYTES:
+            return cleaned
+    cleaned["extra"] = {}
+    cleaned["hints"] = cleaned["hints"][:20]
+    cleaned["tests"] = cleaned["tests"][:200]
+    return cleaned

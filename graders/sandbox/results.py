@@ -39,14 +39,26 @@ def _structure(value: Any) -> Any:
 def _text(value: Any, limit: int = 8000) -> str:
     if type(value) is not str:
         raise wire.WireError("a text field is not a string")
-    return value[:limit]
+    return wire.clean_text(value[:limit])
+
+
+# A call's own timing is only a claim, and it must stay an ordinary float.
+MAX_SECONDS = 1e6
+
+
+def _seconds(value: Any) -> float:
+    if type(value) not in (int, float) or not -MAX_SECONDS <= value <= MAX_SECONDS:
+        raise wire.WireError("malformed call duration")
+    return float(value)
 
 
 def call_result(header: dict[str, Any], buffers: list[bytes]) -> CallResult:
     """Rebuild one ``CallResult`` from a call frame; raises ``wire.WireError`` if malformed."""
 
+    used: set[int] = set()
+
     def tree(key: str) -> Any:
-        return wire.decode_tree(header[key], buffers) if key in header else None
+        return wire.decode_tree(header[key], buffers, used=used) if key in header else None
 
     error_kind = header.get("error_kind")
     if error_kind not in ERROR_KINDS or type(header.get("ok")) is not bool:
@@ -64,10 +76,10 @@ def call_result(header: dict[str, Any], buffers: list[bytes]) -> CallResult:
             for pair in modules
         ):
             raise wire.WireError("malformed module structure")
-        modules = tuple((pair[0], pair[1]) for pair in modules)
+        modules = tuple((_text(pair[0], 200), _text(pair[1], 200)) for pair in modules[:1000])
     seconds = header.get("seconds", 0.0)
     warnings = header.get("warnings", [])
-    if type(seconds) not in (int, float) or type(warnings) is not list:
+    if type(warnings) is not list:
         raise wire.WireError("malformed call result")
     args_after = tree("args_after")
     return CallResult(
@@ -81,7 +93,7 @@ def call_result(header: dict[str, Any], buffers: list[bytes]) -> CallResult:
         modules=modules,
         error=_text(header["error"]) if header.get("error") is not None else None,
         error_kind=error_kind,
-        seconds=float(seconds),
+        seconds=_seconds(seconds),
         warnings=tuple(_text(w, 500) for w in warnings[:20]),
     )
 
@@ -96,15 +108,17 @@ def read_frames(
     ``(calls, final_status, problem)``: the calls that decoded, the final
     ``{"status", "message"}`` frame if one arrived, and the first problem (or None).
     """
-    frames, clean = wire.unpack(data)
+    frames, clean = wire.unpack(data, max_frames=len(call_names) + 1)
     calls: list[CallResult] = []
     for header, buffers in frames:
         kind = header.get("type")
         if kind == "call":
             try:
                 call = call_result(header, buffers)
-            except (wire.WireError, KeyError, TypeError, ValueError) as exc:
+            except wire.WireError as exc:
                 return calls, None, f"malformed result: {exc}"
+            except Exception as exc:  # noqa: BLE001 - any oddity in a forged frame is a zero
+                return calls, None, f"malformed result ({type(exc).__name__})"
             if len(calls) >= len(call_names) or call.name != call_names[len(calls)]:
                 return calls, None, "malformed result: a result for a call that was not made"
             calls.append(call)
@@ -112,7 +126,7 @@ def read_frames(
             status, message = header.get("status"), header.get("message", "")
             if status not in STATUSES or type(message) is not str:
                 return calls, None, "malformed status"
-            return calls, {"status": status, "message": message[:8000]}, None
+            return calls, {"status": status, "message": wire.clean_text(message[:8000])}, None
         else:
             return calls, None, "malformed frame"
     return calls, None, None if clean else "the result was cut off"

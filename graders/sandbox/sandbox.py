@@ -229,7 +229,11 @@ class Sandbox:
             collected = self._collect(child, pid, limits, deadline)
             wall_ms = (time.monotonic() - started) * 1000.0
             names = [call.name for call in job.calls]
-            return self._verdict(collected, pid, names, limits, deadline, wall_ms)
+            verdict = self._verdict(collected, pid, names, limits, deadline, wall_ms)
+            # Whatever the child did after its last frame (a replaced ``finish``, threads
+            # still running), it ends with its job: one message, no waiting for the exit.
+            self._zygote.kill(pid)
+            return verdict
         finally:
             child.close()
 

@@ -69,6 +69,27 @@ KILLED_SYSCALLS = (
     "fsopen",
     "fsmount",
     "fspick",
+    # System V IPC and POSIX message queues: objects that outlive the job and sit outside
+    # every memory limit, so one job could leave data (or pinned memory) for the next.
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "ipc",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
 )
 
 CLONE_THREAD = 0x00010000

@@ -81,15 +81,35 @@ def encode_tree(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     raise WireError(f"values of type {type(value).__name__} cannot cross the sandbox boundary")
 
 
-def decode_tree(tree: Any, buffers: list[bytes], depth: int = 0) -> Any:
+# The largest integer a tree may carry: numbers beyond int64 only serve to overflow the
+# trusted side's float conversions.
+MAX_INT = 2**63
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates replaced, so it always encodes as UTF-8."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def decode_tree(
+    tree: Any, buffers: list[bytes], depth: int = 0, used: set[int] | None = None
+) -> Any:
     """Rebuild a value from its tree, creating fresh ``np.ndarray`` objects.
 
     ``tree`` comes from an untrusted header and ``buffers`` are that frame's raw byte
-    blocks. Returns the value; raises ``WireError`` for anything malformed.
+    blocks; ``used`` collects the buffer indexes already decoded in this frame (each
+    buffer may be referenced once, so decoded bytes never exceed the bytes received).
+    Returns the value; raises ``WireError`` for anything malformed.
     """
+    if used is None:
+        used = set()
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
-    if tree is None or type(tree) in (bool, int, str):
+    if type(tree) is int and not -MAX_INT <= tree < MAX_INT:
+        raise WireError("an integer is out of range")
+    if type(tree) is str:
+        return clean_text(tree)
+    if tree is None or type(tree) in (bool, int):
         return tree
     if type(tree) is float:
         return tree
@@ -101,29 +121,35 @@ def decode_tree(tree: Any, buffers: list[bytes], depth: int = 0) -> Any:
             raise WireError("malformed float")
         return float(text)
     if "nd" in tree:
-        return _decode_array(tree, buffers)
+        return _decode_array(tree, buffers, used)
     if len(tree) != 1:
         raise WireError("malformed value")
     ((tag, items),) = tree.items()
     if tag in ("tuple", "list") and type(items) is list:
-        decoded = [decode_tree(item, buffers, depth + 1) for item in items]
+        decoded = [decode_tree(item, buffers, depth + 1, used) for item in items]
         return tuple(decoded) if tag == "tuple" else decoded
     if tag == "map" and type(items) is dict:
-        return {str(key): decode_tree(item, buffers, depth + 1) for key, item in items.items()}
+        return {
+            clean_text(str(key)): decode_tree(item, buffers, depth + 1, used)
+            for key, item in items.items()
+        }
     raise WireError("malformed value")
 
 
-def _decode_array(tree: dict[str, Any], buffers: list[bytes]) -> np.ndarray:
+def _decode_array(tree: dict[str, Any], buffers: list[bytes], used: set[int]) -> np.ndarray:
     index, dtype_name, shape = tree.get("nd"), tree.get("dtype"), tree.get("shape")
     if type(index) is not int or not 0 <= index < len(buffers):
         raise WireError("array refers to a missing buffer")
+    if index in used:
+        raise WireError("an array buffer is referenced more than once")
+    used.add(index)
     dtype = ALLOWED_DTYPES.get(dtype_name) if type(dtype_name) is str else None
     if dtype is None:
         raise WireError(f"dtype {dtype_name!r} is not allowed")
     if (
         type(shape) is not list
         or len(shape) > 32
-        or not all(type(n) is int and n >= 0 for n in shape)
+        or not all(type(n) is int and 0 <= n < MAX_INT for n in shape)
     ):
         raise WireError("malformed array shape")
     raw = buffers[index]
@@ -145,11 +171,12 @@ def pack(header: dict[str, Any], buffers: list[memoryview]) -> bytes:
 
 
 def unpack(
-    data: bytes | bytearray | memoryview,
+    data: bytes | bytearray | memoryview, max_frames: int | None = None
 ) -> tuple[list[tuple[dict[str, Any], list[bytes]]], bool]:
     """Split received bytes into frames.
 
-    ``data`` is everything read from the child. Returns ``(frames, clean)`` where each
+    ``data`` is everything read from the child; past ``max_frames`` frames the rest is
+    not decoded (and the result is not clean). Returns ``(frames, clean)`` where each
     frame is ``(header, buffers)`` and ``clean`` is False when trailing bytes did not
     form a whole, well-formed frame (the frames before it are still returned).
     """
@@ -157,6 +184,8 @@ def unpack(
     frames: list[tuple[dict[str, Any], list[bytes]]] = []
     offset = 0
     while offset < len(view):
+        if max_frames is not None and len(frames) >= max_frames:
+            return frames, False
         if len(view) - offset < _HEAD.size:
             return frames, False
         magic, size = _HEAD.unpack_from(view, offset)
@@ -165,7 +194,7 @@ def unpack(
         start = offset + _HEAD.size
         try:
             header = json.loads(bytes(view[start : start + size]))
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError, MemoryError):
             return frames, False
         sizes = header.get("buffers") if type(header) is dict else None
         if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes):

@@ -205,7 +205,14 @@ class Zygote:
         for pidfd, child in self.children.items():
             if child == pid:
                 # A pidfd cannot hit a recycled pid: the child is not reaped until _reap.
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                # SIGKILL ends every thread of the child; its process group (it is a
+                # session leader, and its pid stays reserved until _reap) covers anything
+                # it might have started despite seccomp.
+                try:
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                    os.killpg(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def _reap(self, pidfd: int) -> None:
         pid = self.children.pop(pidfd)
