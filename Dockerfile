@@ -28,5 +28,10 @@ RUN useradd --system --uid 10001 --home /app actquiz \
     && mkdir -p var \
     && chown -R actquiz:actquiz var
 
+# The web role runs unprivileged; the worker's compose service runs as root on
+# purpose (its sandbox drops each child to nobody, see docker-compose.yml).
+USER actquiz
 EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=5 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=5)"]
 CMD ["gunicorn", "actquiz.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -21,6 +21,9 @@ from actquiz.exceptions import ApiError
 
 logger = logging.getLogger(__name__)
 
+# Seconds a client is told to wait after a 429 that has no better estimate.
+DEFAULT_RETRY_AFTER = 10
+
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the one error body shape: ``code`` (stable), ``message`` (human), ``fields``."""
@@ -68,6 +71,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             error_body("server_error", "Something went wrong on our side."),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
+        # Every 429 says when to come back; DRF adds it only for its own throttles.
+        response["Retry-After"] = str(getattr(exc, "retry_after", None) or DEFAULT_RETRY_AFTER)
     if isinstance(exc, ApiError):
         response.data = error_body(exc.error_code, str(exc.detail), exc.fields)
     elif isinstance(exc, exceptions.ValidationError):

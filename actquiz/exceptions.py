@@ -23,12 +23,15 @@ class ApiError(APIException):
         code: str | None = None,
         fields: dict[str, list[str]] | None = None,
         status_code: int | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(detail=message or self.default_detail, code=code or self.default_code)
         if status_code is not None:
             self.status_code = status_code
         self.error_code = code or self.default_code
         self.fields = fields
+        # Seconds until a retry may succeed; becomes the Retry-After header of a 429.
+        self.retry_after = retry_after
 
 
 class NotFoundError(ApiError):

@@ -1,7 +1,9 @@
 """ActQuiz settings: every knob comes from the environment.
 
-Defaults are safe for a laptop (SQLite under ``var/``, Redis on localhost, DEBUG on);
-production sets the variables listed in ``.env.example``.
+Defaults are safe: DEBUG is off unless ``DEBUG=1`` is set (``./run demo`` sets it), and
+with DEBUG off a missing ``SECRET_KEY`` stops start-up. SQLite under ``var/`` and Redis
+on localhost are the local defaults; production sets the variables listed in
+``.env.example``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -66,12 +69,16 @@ def env_secret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a DEBUG error page shows settings and the environment.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off; "
+            "for a laptop, set DEBUG=1 (./run demo does)"
+        )
     # Only ever used on a developer machine: DEBUG must be on to get here.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -148,8 +155,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    # "alice.kim1" for user alice.kim is refused as too similar to the username.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -175,10 +185,12 @@ warnings.filterwarnings("ignore", message="No directory at: ")
 LOGIN_URL = "/admin/login/"
 
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, so the submission
-# "url" fields and redirects say https.
+# "url" fields and redirects say https. Opt-in: without such a proxy a client could
+# set the header itself.
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Cookies travel only over HTTPS unless DEBUG is on or the operator says otherwise.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 # Pages launched from an LMS run in its iframe (a third-party context): there the
@@ -190,6 +202,23 @@ ACTQUIZ_CROSS_SITE_COOKIES = env_bool(
 if ACTQUIZ_CROSS_SITE_COOKIES:
     SESSION_COOKIE_SAMESITE = "None"
     CSRF_COOKIE_SAMESITE = "None"
+# HTTPS redirect and HSTS are on by default in production; while trying the stack over
+# plain HTTP, turn them off (SECURE_SSL_REDIRECT=0, SESSION/CSRF_COOKIE_SECURE=0).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Calls inside the private network stay plain HTTP: health checks, the metrics scrape
+# and the workers' token-authenticated result posts.
+SECURE_REDIRECT_EXEMPT = [
+    r"^healthz$",
+    r"^metrics$",
+    r"^api/v1/submissions/\d+/(started|result)/$",
+]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Behind this many reverse proxies, the client's address is that many hops from the
+# end of X-Forwarded-For (throttles and login limits key on it); 0 trusts no header.
+ACTQUIZ_TRUSTED_PROXIES = env_int("ACTQUIZ_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -202,6 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "actquiz.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min")},
+    "NUM_PROXIES": ACTQUIZ_TRUSTED_PROXIES or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -248,6 +278,27 @@ ACTQUIZ_MAX_DELIVERIES = env_int("ACTQUIZ_MAX_DELIVERIES", 3)
 # Celery: the broker is Redis; results come back through the REST API, so no backend.
 REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+
+
+def _redis_database(url: str, index: int) -> str:
+    # The same server, another database number: redis://host:6379/0 -> .../1.
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{index}"))
+
+
+# The shared cache (throttles, pending cap, login limits): Redis database 1 of the
+# broker's server unless given, every key under ACTQUIZ_CACHE_PREFIX. Short socket
+# timeouts: a dead Redis must not hang requests (the cache then fails open).
+ACTQUIZ_CACHE_URL = env_secret("ACTQUIZ_CACHE_URL", _redis_database(REDIS_URL, 1))
+CACHES = {
+    "default": {
+        "BACKEND": "actquiz.cache.SharedRedisCache",
+        "LOCATION": ACTQUIZ_CACHE_URL,
+        "KEY_PREFIX": env_str("ACTQUIZ_CACHE_PREFIX", "actquiz"),
+        "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

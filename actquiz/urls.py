@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from actquiz.api import api_not_found
+from actquiz.health import healthz
 
 urlpatterns = [
     path("api/v1/", include("actquiz.api_docs")),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include("exercises.urls")),
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),

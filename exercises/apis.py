@@ -11,10 +11,10 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
+from actquiz.throttles import SharedScopedRateThrottle
 from exercises import access, api_schema, selectors, serializers, services
 from exercises.models import Course, Exercise, Membership, Submission
 
@@ -71,7 +71,7 @@ class ExerciseSubmissionsApi(APIView):
 
     def get_throttles(self) -> list[Any]:
         # Only creating a submission costs a grading run; reading is not throttled.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [SharedScopedRateThrottle()] if self.request.method == "POST" else []
 
     @api_schema.EXERCISE_SUBMISSION_LIST
     def get(self, request: Request, slug: str) -> Response:

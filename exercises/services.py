@@ -30,6 +30,8 @@ GRADE_TASK_NAME = "graders.tasks.grade_submission"
 SEED_BOUND = 2**31
 # A failed grading (our fault, not the student's) is retried by the sweep this often.
 MAX_GRADING_ATTEMPTS = 3
+# A student at the pending cap is told to retry after about one grading run.
+PENDING_RETRY_AFTER_SECONDS = 5
 
 
 def variant_for(*, user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
@@ -145,6 +147,26 @@ def submission_create(
                 fields={"code": [f"not accepted for {exercise.kind} questions"]},
             )
         answer = _validated_answer(exercise, answer)
+    with transaction.atomic():
+        # The user's row lock makes count-then-insert one step across every web process
+        # (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway), so
+        # simultaneous submissions cannot all slip under the cap.
+        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        _check_pending_cap(user)
+        # Two simultaneous submissions may race for the same attempt number; the unique
+        # constraint catches the loser, which simply takes the next number.
+        for _ in range(5):
+            try:
+                submission = _insert_submission(user, exercise, code, answer, course)
+            except IntegrityError:
+                continue
+            break
+        else:
+            raise ConflictError("Too many simultaneous submissions; try again.")
+    return submission
+
+
+def _check_pending_cap(user: AbstractBaseUser) -> None:
     pending = Submission.objects.filter(
         user=user, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
     ).count()
@@ -155,18 +177,8 @@ def submission_create(
             "submit again when they are done.",
             code="too_many_pending",
             status_code=429,
+            retry_after=PENDING_RETRY_AFTER_SECONDS,
         )
-    # Two simultaneous submissions may race for the same attempt number; the unique
-    # constraint catches the loser, which simply takes the next number.
-    for _ in range(5):
-        try:
-            submission = _insert_submission(user, exercise, code, answer, course)
-        except IntegrityError:
-            continue
-        break
-    else:
-        raise ConflictError("Too many simultaneous submissions; try again.")
-    return submission
 
 
 def _submission_seed(exercise: Exercise, variant: ExerciseVariant) -> int:
