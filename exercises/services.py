@@ -353,6 +353,15 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
+def _with_trusted_points(verdict: dict[str, Any], max_score: float) -> dict[str, Any]:
+    # The points come from the exercise version the submission was queued for (set by
+    # the web tier), never from the posted verdict: a worker cannot raise them.
+    trusted = {**verdict, "max_score": max_score}
+    if verdict.get("status") == "graded":
+        trusted["score"] = min(max(float(verdict["score"]), 0.0), max_score)
+    return trusted
+
+
 def submission_record_result(
     *, submission_id: int, grading_attempt: int, verdict: dict[str, Any]
 ) -> tuple[Submission, bool]:
@@ -365,6 +374,7 @@ def submission_record_result(
     verdict = _scrubbed(verdict)
     with transaction.atomic():
         submission = _locked_current(submission_id, grading_attempt)
+        verdict = _with_trusted_points(verdict, submission.max_score)
         if submission.status in (Submission.Status.GRADED, Submission.Status.FAILED):
             if submission.verdict == verdict:
                 return submission, False
@@ -374,8 +384,7 @@ def submission_record_result(
         now = timezone.now()
         graded = verdict["status"] == "graded"
         submission.status = Submission.Status.GRADED if graded else Submission.Status.FAILED
-        submission.score = float(verdict["score"]) if graded else None
-        submission.max_score = float(verdict.get("max_score") or submission.max_score)
+        submission.score = verdict["score"] if graded else None
         submission.tests = verdict.get("tests") or []
         submission.error = verdict.get("error")
         submission.hints = verdict.get("hints") or []
@@ -387,7 +396,6 @@ def submission_record_result(
             update_fields=[
                 "status",
                 "score",
-                "max_score",
                 "tests",
                 "error",
                 "hints",

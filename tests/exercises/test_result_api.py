@@ -58,6 +58,19 @@ def test_a_result_makes_the_score_visible_to_the_student(
     assert shown["finished_at"] is not None
 
 
+def test_a_worker_cannot_raise_the_points_of_an_exercise(
+    client_for, grader, student, submission, sigmoid
+):
+    inflated = {**verdict_for(sigmoid, 1000), "max_score": 1000.0}
+
+    response = post_result(client_for(grader), submission, inflated)
+
+    assert response.status_code == 200
+    shown = client_for(student).get(f"/api/v1/submissions/{submission.id}/").json()
+    assert (shown["score"], shown["max_score"]) == (10.0, 10.0)
+    assert post_result(client_for(grader), submission, inflated).json()["changed"] is False
+
+
 def test_the_same_result_twice_changes_nothing(client_for, grader, submission, sigmoid):
     verdict = verdict_for(sigmoid, 10.0)
     first = post_result(client_for(grader), submission, verdict)
