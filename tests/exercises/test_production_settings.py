@@ -19,10 +19,10 @@ PRINT_DEBUG = (
 )
 
 
-def _settings_probe(**env: str) -> subprocess.CompletedProcess[str]:
+def _probe(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
     return subprocess.run(
-        [sys.executable, "-c", PRINT_DEBUG],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "actquiz.settings", **env},
         capture_output=True,
@@ -32,15 +32,25 @@ def _settings_probe(**env: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def _settings_probe(**env: str) -> subprocess.CompletedProcess[str]:
+    return _probe(PRINT_DEBUG, **env)
+
+
 def test_debug_is_off_when_unset():
     result = _settings_probe(SECRET_KEY="x" * 50)
     assert result.stdout.strip() == "False", result.stderr
 
 
-def test_with_debug_off_a_missing_secret_key_stops_start_up_with_a_clear_message():
-    result = _settings_probe()
+def test_with_debug_off_a_missing_secret_key_stops_the_web_server_with_a_clear_message():
+    result = _probe("import actquiz.wsgi")
     assert result.returncode != 0
-    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off" in result.stderr
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set to serve with DEBUG off" in result.stderr
+
+
+def test_commands_such_as_grade_run_without_a_secret_key():
+    result = _settings_probe()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_the_demo_setting_debug_1_runs_without_a_secret_key():
