@@ -217,6 +217,9 @@ SECURE_REDIRECT_EXEMPT = [
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a site owner's choice that is hard to undo, not a default: its check
+# (W021) only reminds of it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Behind this many reverse proxies, the client's address is that many hops from the
 # end of X-Forwarded-For (throttles and login limits key on it); 0 trusts no header.
