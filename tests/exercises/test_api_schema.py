@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -68,10 +69,11 @@ def test_the_api_index_points_at_the_schema_and_the_docs(client: Any) -> None:
 
 
 @pytest.fixture
-def api_schema(db: None) -> Any:
-    from actquiz.wsgi import application
-
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+def api_schema(transactional_db: None) -> Any:
+    # Transactional: the WSGI handler closes the database connection after each
+    # request, as in production, and a connection inside a test transaction cannot
+    # be reopened.
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 
 fuzzed = schemathesis.pytest.from_fixture("api_schema")
@@ -99,6 +101,7 @@ def role_tokens(
     }
 
 
+@pytest.mark.django_db(transaction=True)
 @fuzzed.parametrize()
 @settings(
     max_examples=20,
