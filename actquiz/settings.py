@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Only for its static files: the ACE editor the exercise page loads.
+    "django_ace",
     "exercises",
     "lms",
 ]

@@ -15,7 +15,8 @@ _DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
+    # The ACE editor's stylesheet draws its gutter icons as data: URLs.
+    "img-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",

@@ -314,21 +314,26 @@ def test_code_over_the_size_limit_gets_a_clear_message_and_no_submission(site: S
 def test_the_editor_indents_with_spaces_and_keeps_the_draft(site: Site) -> None:
     site.log_in(*STUDENT)
     site.open_exercise("relu-numpy")
-    editor = site.find("#code")
+    assert site.find("[data-testid=editor] .ace_gutter").is_displayed(), "line numbers shown"
     site.find("#reset-code").click()
     site.paste_code("")
+    editor = site.find("[data-testid=editor] textarea")
     editor.send_keys("def relu(x):", Keys.ENTER, "return x", Keys.ENTER, Keys.TAB, "pass")
-    assert editor.get_attribute("value") == "def relu(x):\n    return x\n        pass"
+    assert site.find("#code").get_attribute("value") == "def relu(x):\n    return x\n        pass"
 
     editor.send_keys(Keys.CONTROL, Keys.ENTER)
     site.wait_for_verdict()
     assert site.find("#result .verdict-error").get_attribute("data-kind") == "syntax_error"
+    marked = site.find("[data-testid=editor]").get_attribute("data-marked-lines")
+    assert marked == "3", "the line the syntax error names is marked in the editor"
 
     site.open_exercise("relu-numpy")
     assert site.find("#code").get_attribute("value") == "def relu(x):\n    return x\n        pass"
     site.find("#reset-code").click()
     starter = site.find("#code").get_attribute("value")
     assert "def relu" in starter and "        pass" not in starter
+    site.find("[data-testid=editor] textarea").send_keys(Keys.CONTROL, "z")
+    assert "        pass" in site.find("#code").get_attribute("value"), "undo survives Reset"
 
 
 def test_the_korean_toggle_shows_the_korean_prompt_and_is_remembered(site: Site) -> None:

@@ -1,6 +1,9 @@
-// A plain textarea made pleasant for Python: Tab indents by 4 spaces, Shift+Tab dedents,
-// Enter keeps the indentation (one level more after a colon), Ctrl/Cmd+Enter submits.
-// Esc releases the next Tab so keyboard users can leave the editor.
+// The code editor: ACE (served by the app from the django-ace wheel) over the form's
+// textarea, which stays the form's value and the draft's source. Python highlighting,
+// line numbers that match the verdict's "line N", bracket matching, search (Ctrl/Cmd+F),
+// undo/redo that keeps working across "Reset to starter code". Tab indents by 4 spaces,
+// Ctrl/Cmd+Enter submits, Esc then Tab leaves the editor. Without ACE (script blocked)
+// the textarea itself is the editor, with the same keys.
 (function () {
   "use strict";
   var INDENT = "    ";
@@ -54,7 +57,8 @@
     replaceRange(area, start, area.selectionEnd, text, start + text.length, start + text.length);
   }
 
-  function enhance(area) {
+  // The textarea as the editor: used only when ACE did not load.
+  function plainEditor(area) {
     var released = false;
     area.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { released = true; return; }
@@ -75,8 +79,136 @@
         newline(area);
       }
     });
+    return {
+      setValue: function (text) {
+        area.value = text;
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+      focus: function () { area.focus(); },
+      markLines: function () { /* a textarea has no gutter */ },
+    };
+  }
+
+  function aceEditor(area) {
+    var ace = window.ace;
+    // The page's policy allows no inline styles: ACE's CSS comes from its stylesheet.
+    ace.config.set("useStrictCSP", true);
+    ace.config.set("basePath", area.getAttribute("data-ace-base"));
+    var host = document.createElement("div");
+    host.className = "code-editor ace-host";
+    host.setAttribute("data-testid", "editor");
+    area.parentNode.insertBefore(host, area.nextSibling);
+    area.classList.add("visually-hidden");
+    area.setAttribute("tabindex", "-1");
+    area.setAttribute("aria-hidden", "true");
+    var editor = ace.edit(host, {
+      value: area.value,
+      mode: "ace/mode/python",
+      theme: "ace/theme/textmate",
+      tabSize: 4,
+      useSoftTabs: true,
+      showPrintMargin: false,
+      behavioursEnabled: true,
+      highlightActiveLine: true,
+      minLines: 16,
+      maxLines: 40,
+      fontSize: "0.9rem",
+    });
+    var input = editor.textInput.getElement();
+    input.setAttribute("aria-label", area.getAttribute("data-label") || "Code");
+    input.setAttribute("aria-describedby", area.getAttribute("aria-describedby") || "");
+    input.id = "code-input";
+    var syncing = false;
+    editor.session.on("change", function () {
+      if (syncing) { return; }
+      area.value = editor.getValue();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    // Something set the textarea (a restored draft, a paste by a test, "restore into
+    // the editor"): show it, as one undoable change.
+    area.addEventListener("input", function () {
+      if (area.value === editor.getValue()) { return; }
+      syncing = true;
+      editor.setValue(area.value, -1);
+      syncing = false;
+    });
+    var released = false;
+    editor.commands.addCommand({
+      name: "submit",
+      bindKey: { win: "Ctrl-Enter", mac: "Command-Enter" },
+      exec: function () { if (area.form) { area.form.requestSubmit(); } },
+    });
+    editor.commands.addCommand({
+      name: "releaseTab",
+      bindKey: { win: "Esc", mac: "Esc" },
+      exec: function () { released = true; return false; },
+    });
+    editor.commands.addCommand({
+      name: "indentOrLeave",
+      bindKey: { win: "Tab", mac: "Tab" },
+      exec: function (ed) {
+        // Returning false hands the key back to the browser, which moves the focus on.
+        if (released) { released = false; return false; }
+        ed.indent();
+        return true;
+      },
+    });
+    editor.on("focus", function () { released = false; });
+    var markers = [];
+    return {
+      setValue: function (text) {
+        // setValue through the document keeps the undo stack: Ctrl+Z brings the work back.
+        editor.setValue(text, -1);
+      },
+      focus: function () { editor.focus(); },
+      markLines: function (lines, text) {
+        markers.forEach(function (id) { editor.session.removeMarker(id); });
+        markers = [];
+        var Range = ace.require("ace/range").Range;
+        var rows = editor.session.getLength();
+        var annotations = [];
+        lines.forEach(function (line) {
+          var row = Math.min(line - 1, rows - 1);
+          if (row < 0) { return; }
+          markers.push(editor.session.addMarker(new Range(row, 0, row, 1), "ace-error-line", "fullLine"));
+          annotations.push({ row: row, column: 0, text: text, type: "error" });
+        });
+        editor.session.setAnnotations(annotations);
+        host.setAttribute("data-marked-lines", lines.join(","));
+      },
+    };
+  }
+
+  // The line numbers a verdict names: "line 4" in the error and the test messages.
+  function lineNumbers(submission) {
+    var texts = [];
+    if (submission.error && submission.error.message) { texts.push(submission.error.message); }
+    (submission.tests || []).forEach(function (test) {
+      if (!test.passed && test.message) { texts.push(test.message); }
+    });
+    var found = [];
+    texts.forEach(function (text) {
+      var re = /\bline (\d+)/g;
+      var match;
+      while ((match = re.exec(text)) !== null) {
+        var n = Number(match[1]);
+        if (found.indexOf(n) < 0) { found.push(n); }
+      }
+    });
+    return found;
+  }
+
+  function enhance(area) {
+    var handle = window.ace ? aceEditor(area) : plainEditor(area);
+    handle.markVerdict = function (submission) {
+      var lines = submission.status === "graded" ? lineNumbers(submission) : [];
+      var message = submission.error && submission.error.message ? submission.error.message : "";
+      handle.markLines(lines, message || "This line failed a test");
+    };
+    return handle;
   }
 
   window.ActQuiz = window.ActQuiz || {};
   window.ActQuiz.enhanceEditor = enhance;
+  window.ActQuiz.verdictLineNumbers = lineNumbers;
 })();

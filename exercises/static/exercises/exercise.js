@@ -104,16 +104,17 @@
   }
 
   // Code and short-text answers are kept in this browser while they are written.
+  // Returns the code editor's handle (ActQuiz.enhanceEditor), or null for text answers.
   function setupDraft(form) {
     var area = form.querySelector("#code") || form.querySelector("#answer-text");
-    if (!area) { return; }
+    if (!area) { return null; }
     var isCode = area.id === "code";
-    if (isCode) { ActQuiz.enhanceEditor(area); }
     var key = form.getAttribute("data-draft-key");
     try {
       var draft = localStorage.getItem(key);
       if (draft !== null && draft !== "") { area.value = draft; }
     } catch (e) { /* storage unavailable: start from what the page holds */ }
+    var editor = isCode ? ActQuiz.enhanceEditor(area) : null;
     var timer = null;
     function save() {
       window.clearTimeout(timer);
@@ -125,13 +126,16 @@
     });
     // Leaving the page within the debounce delay must not lose the last keystrokes.
     window.addEventListener("pagehide", save);
-    if (!isCode) { return; }
+    if (!isCode) { return null; }
     var starter = JSON.parse(document.getElementById("starter-code").textContent);
     form.querySelector("#reset-code").addEventListener("click", function () {
+      // One undoable change: Ctrl/Cmd+Z in the editor brings the draft back.
+      editor.setValue(starter);
       area.value = starter;
       try { localStorage.removeItem(key); } catch (e) { /* nothing to remove */ }
-      area.focus();
+      editor.focus();
     });
+    return editor;
   }
 
 
@@ -143,7 +147,7 @@
     var button = form.querySelector("#submit-button");
     var status = form.querySelector("#submit-status");
     var busy = false;
-    setupDraft(form);
+    var editor = setupDraft(form);
 
     // Submissions still being graded when the page loaded update their row when done.
     history.querySelectorAll('tbody tr[data-status="queued"], tbody tr[data-status="running"]').forEach(function (row) {
@@ -178,6 +182,7 @@
         ActQuiz.renderVerdict(result, { status: created.status || "queued" });
         ActQuiz.pollSubmission(pollUrl, function (submission) {
           ActQuiz.renderVerdict(result, submission);
+          if (editor) { editor.markVerdict(submission); }
           historyRow(history, submission, pageUrl);
         }, function (failure) {
           showError(form, "Could not fetch the result: " + failure.message, "결과를 가져오지 못했습니다: " + failure.message);
