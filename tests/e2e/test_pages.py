@@ -443,3 +443,32 @@ def test_hostile_code_gets_zero_and_says_what_was_stopped(
     error = site.find("#result .verdict-error")
     assert error.get_attribute("data-kind") == kind
     assert label in error.text
+
+
+def test_two_quick_submissions_end_showing_the_newest_with_its_score_by_the_button(
+    site: Site,
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait(
+        lambda d: d.find_element(By.ID, "submit-button").is_enabled()
+        and "Attempt" in d.find_element(By.ID, "submit-status").text,
+        "the first submission was not accepted",
+    )
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait(
+        lambda d: "Attempt 2: 10 / 10" in d.find_element(By.ID, "submit-status").text,
+        "the newest submission's score is not shown next to Submit",
+        timeout=GRADING_WAIT,
+    )
+    assert site.text("[data-testid=score]") == "10 / 10"
+    site.wait(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history tr[data-status=graded]")) == 2,
+        "both submissions end graded in the history",
+        timeout=GRADING_WAIT,
+    )
+    assert site.text("[data-testid=score]") == "10 / 10", "the older verdict never replaces it"
+    assert site.text("[data-testid=status-score]") == "Attempt 2: 10 / 10"

@@ -76,7 +76,6 @@
     var empty = body.querySelector(".empty-row");
     if (empty) { empty.remove(); }
     var row = body.querySelector('tr[data-submission="' + submission.id + '"]');
-    if (row) { row.setAttribute("data-status", submission.status); }
     if (!row) {
       row = document.createElement("tr");
       row.setAttribute("data-submission", submission.id);
@@ -84,6 +83,7 @@
       row.cells[3].className = "num";
       body.insertBefore(row, body.firstChild);
     }
+    row.setAttribute("data-status", submission.status);
     var link = document.createElement("a");
     link.href = pageUrl;
     link.textContent = submission.attempt || submission.id;
@@ -139,6 +139,26 @@
   }
 
 
+  // Next to the Submit button: which attempt this is, and its score once graded.
+  function showAttempt(status, submission) {
+    var n = submission.attempt;
+    var en = n ? "Attempt " + n + ": " : "";
+    var ko = n ? n + "번째 제출: " : "";
+    status.textContent = "";
+    if (submission.status === "graded") {
+      var score = submission.reviewed_score !== null && submission.reviewed_score !== undefined
+        ? submission.reviewed_score : submission.score;
+      var text = ActQuiz.formatScore(score) + " / " + ActQuiz.formatScore(submission.max_score);
+      var node = ActQuiz.bilingual("span", "status-score", en + text, ko + text);
+      node.setAttribute("data-testid", "status-score");
+      status.appendChild(node);
+    } else if (submission.status === "failed") {
+      status.appendChild(ActQuiz.bilingual("span", "", en + "not graded yet", ko + "아직 채점되지 않음"));
+    } else {
+      status.appendChild(ActQuiz.bilingual("span", "", en + "grading…", ko + "채점 중…"));
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("answer-form");
     if (!form) { return; }
@@ -147,6 +167,9 @@
     var button = form.querySelector("#submit-button");
     var status = form.querySelector("#submit-status");
     var busy = false;
+    // Only the newest submission may draw the panel: an older one finishing later
+    // updates its history row and nothing else.
+    var newest = 0;
     var editor = setupDraft(form);
 
     // Submissions still being graded when the page loaded update their row when done.
@@ -179,11 +202,18 @@
         var created = response.data;
         var pageUrl = form.getAttribute("data-submission-page").replace(/\/0\/$/, "/" + created.id + "/");
         var pollUrl = created.url || "/api/v1/submissions/" + created.id + "/";
-        ActQuiz.renderVerdict(result, { status: created.status || "queued" });
+        newest = created.id;
+        ActQuiz.renderVerdict(result, { id: created.id, status: created.status || "queued" });
+        showAttempt(status, { status: created.status || "queued" });
         ActQuiz.pollSubmission(pollUrl, function (submission) {
-          ActQuiz.renderVerdict(result, submission);
-          if (editor) { editor.markVerdict(submission); }
           historyRow(history, submission, pageUrl);
+          if (submission.id !== newest) { return; }
+          ActQuiz.renderVerdict(result, submission);
+          showAttempt(status, submission);
+          if (editor) { editor.markVerdict(submission); }
+          if (submission.status === "graded" || submission.status === "failed") {
+            result.scrollIntoView({ block: "nearest" });
+          }
         }, function (failure) {
           showError(form, "Could not fetch the result: " + failure.message, "결과를 가져오지 못했습니다: " + failure.message);
         });
