@@ -453,8 +453,10 @@ def test_two_quick_submissions_end_showing_the_newest_with_its_score_by_the_butt
     site.paste_code(MIRRORED_SIGMOID)
     site.submit()
     site.wait(
-        lambda d: d.find_element(By.ID, "submit-button").is_enabled()
-        and "Attempt" in d.find_element(By.ID, "submit-status").text,
+        lambda d: (
+            d.find_element(By.ID, "submit-button").is_enabled()
+            and "Attempt" in d.find_element(By.ID, "submit-status").text
+        ),
         "the first submission was not accepted",
     )
     site.paste_code(CORRECT_SIGMOID)
