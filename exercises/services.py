@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -151,7 +152,7 @@ def submission_create(
         # The user's row lock makes count-then-insert one step across every web process
         # (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway), so
         # simultaneous submissions cannot all slip under the cap.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         _check_pending_cap(user)
         # Two simultaneous submissions may race for the same attempt number; the unique
         # constraint catches the loser, which simply takes the next number.
