@@ -51,10 +51,22 @@ def load_exercise(folder: Path) -> dict[str, Any]:
 
     if data.get("slug") != folder.name:
         raise fail(f"slug {data.get('slug')!r} does not match the folder name")
+    _check_header(data, fail)
+    data["wrong_solutions"] = {}
+    data["right_solutions"] = {}
+    if data["kind"] == "code":
+        _load_code(folder, data, fail)
+    else:
+        _check_answer_spec(data, fail)
+    return data
+
+
+def _check_header(data: dict[str, Any], fail: Any) -> None:
+    """Check what every exercise has: kind, points, en/ko title and prompt, a spec."""
     if data.get("kind") not in KINDS:
         raise fail(f"kind must be one of {KINDS}, not {data.get('kind')!r}")
     points = data.get("points")
-    if not isinstance(points, (int, float)) or points <= 0:
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
         raise fail("points must be a positive number")
     for field in ("title", "prompt"):
         texts = data.get(field)
@@ -63,13 +75,6 @@ def load_exercise(folder: Path) -> dict[str, Any]:
                 raise fail(f"[{field}] needs a non-empty {lang!r} text")
     if not isinstance(data.get("spec"), dict):
         raise fail("missing the [spec] table")
-    data["wrong_solutions"] = {}
-    data["right_solutions"] = {}
-    if data["kind"] == "code":
-        _load_code(folder, data, fail)
-    else:
-        _check_answer_spec(data, fail)
-    return data
 
 
 def _check_answer_spec(data: dict[str, Any], fail: Any) -> None:
@@ -164,18 +169,7 @@ def check_entry(data: dict[str, Any], where: str = "exercise") -> None:
     def fail(problem: str) -> CatalogError:
         return CatalogError(f"{where}: {problem}")
 
-    if data.get("kind") not in KINDS:
-        raise fail(f"kind must be one of {KINDS}, not {data.get('kind')!r}")
-    points = data.get("points")
-    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
-        raise fail("points must be a positive number")
-    for field in ("title", "prompt"):
-        texts = data.get(field)
-        for lang in LANGUAGES:
-            if not isinstance(texts, dict) or not str(texts.get(lang, "")).strip():
-                raise fail(f"[{field}] needs a non-empty {lang!r} text")
-    if not isinstance(data.get("spec"), dict):
-        raise fail("missing the [spec] table")
+    _check_header(data, fail)
     if data["kind"] != "code":
         _check_answer_spec(data, fail)
         return
