@@ -6,6 +6,7 @@ Celery message and come back through the REST API unchanged.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -101,6 +102,12 @@ _TEXT_LIMITS = (8000, 1000, 200)
 
 
 def _cleaned(value: Any, limit: int) -> Any:
+    # JSON has no infinity and the web tier refuses integers beyond 64 bits: such a
+    # number (a feedback parameter computed from the student's output) travels as text.
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return str(value)[:limit]
     if isinstance(value, str):
         text = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         return text if len(text) <= limit else text[: limit - 15] + "... (truncated)"
