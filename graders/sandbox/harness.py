@@ -139,7 +139,7 @@ def _read_job() -> dict[str, Any]:
     return header
 
 
-_TREE_FIELDS = ("args", "kwargs", "construct", "upstream")
+_TREE_FIELDS = ("args", "kwargs", "construct", "upstream", "load_parameters")
 
 
 class _Run:
@@ -288,10 +288,36 @@ def _invoke(
     if call["construct"] is not None:
         cargs, ckwargs = call["construct"]
         instance = target(*cargs, **ckwargs)
+        if call.get("load_parameters") is not None:
+            _load_parameters(instance, call["load_parameters"])
         target = instance
     if call["method"]:
         target = getattr(target, call["method"])
     return target(*args, **kwargs), instance
+
+
+class ParameterLoadError(Exception):
+    """The grader's weights could not be copied into the constructed module."""
+
+
+def _load_parameters(instance: Any, pool: np.ndarray) -> None:
+    """Overwrite every parameter, in ``named_parameters()`` order, with the next numbers of
+    ``pool``. The trusted side rebuilds the same weights from its own copy of the pool and
+    the parameter shapes returned with the call, and judges the output against them."""
+    import torch
+
+    named = getattr(instance, "named_parameters", None)
+    if named is None:
+        raise ParameterLoadError("the module has no named_parameters() to load weights into")
+    offset = 0
+    with torch.no_grad():
+        for name, param in named():
+            size = int(param.numel())
+            if offset + size > pool.size:
+                raise ParameterLoadError(f"the module has too many parameters (at {name!r})")
+            chunk = torch.from_numpy(pool[offset : offset + size].reshape(tuple(param.shape)))
+            param.copy_(chunk.to(param.dtype))
+            offset += size
 
 
 def _run_call(
@@ -331,6 +357,8 @@ def _run_call(
         header["ok"] = True
     except ForbiddenCall as exc:
         header, buffers = _failed(header, "forbidden", str(exc)), []
+    except ParameterLoadError as exc:
+        header, buffers = _failed(header, "exception", str(exc)), []
     except (UnsupportedReturn, wire.WireError) as exc:
         header, buffers = _failed(header, "unsupported_return", scrub(str(exc))), []
     except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything, even SystemExit

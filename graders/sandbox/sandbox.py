@@ -76,6 +76,7 @@ def encode_job(job: Job, limits: Limits) -> bytes:
                 "upstream": wire.encode_tree(call.upstream, buffers),
                 "return_args": bool(call.return_args),
                 "return_parameters": bool(call.return_parameters),
+                "load_parameters": wire.encode_tree(call.load_parameters, buffers),
             }
         )
     header = {

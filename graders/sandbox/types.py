@@ -58,6 +58,7 @@ class Call:
     upstream: np.ndarray | None = None
     return_args: bool = False
     return_parameters: bool = False
+    load_parameters: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,24 @@
-"""Checks for the MLP exercise, judged from the student's own weights.
+"""Checks for the MLP exercise, judged against weights the grader chose.
 
-The student's module initialises its weights randomly, so its output cannot be
-compared with the reference's. Instead each call returns the module's parameters and
-structure (``Call.return_parameters``), and the trusted side recomputes
-``relu(x @ W1.T + b1) @ W2.T + b2`` from those weights.
+The child is asked to overwrite every parameter of the module it built with numbers from a
+pool the trusted side drew (``Call.load_parameters``), in ``named_parameters()`` order. The
+trusted side rebuilds the layers from its own copy of the pool and the parameter shapes the
+call reports, and checks the output against them. Whatever the child claims about its
+parameters, points come only from outputs that equal a computation over the grader's
+numbers: a module with no layers that reports fake parameters explains nothing.
 
-- ``torch_mlp_structure``: two ``nn.Linear`` layers of shapes in->hidden->out, with
-  biases, and an output of shape ``(batch, out_features)``.
-- ``torch_mlp_forward``: the output equals the formula from the module's own weights.
-- ``torch_mlp_logits``: no softmax, sigmoid or ReLU after the last layer.
+The output is explained as a chain of linear layers (input -> ... -> output, chained by
+shape), with a ReLU or nothing between them and possibly one final activation. Each test
+charges one part of that explanation, so one mistake costs one test:
+
+- ``torch_mlp_structure``: two ``nn.Linear`` layers in->hidden->out with biases, and an
+  output the grader's weights explain (the child's own count of ``nn.Linear`` submodules
+  can only cost this test, never earn it).
+- ``torch_mlp_forward``: a ReLU between the layers (any final activation is the logits
+  test's business).
+- ``torch_mlp_logits``: no softmax, log-softmax, sigmoid or ReLU after the last layer.
 - ``torch_mlp_grad``: the gradient with respect to ``x`` reaches the input and equals
-  ``((v @ W2) * (x @ W1.T + b1 > 0)) @ W1`` for the upstream gradient ``v``.
+  backpropagation through the explained computation, for an upstream gradient ``v``.
 
 Test keys: ``args`` (one input description, shape ``(batch, in_features)``),
 ``init_args = [in_features, hidden_features, out_features]``, optional ``rtol``/``atol``.
@@ -43,24 +51,9 @@ if TYPE_CHECKING:
 # absolute tolerance is a little looser than the elementwise float32 default.
 MLP_RTOL = 1e-4
 MLP_ATOL = 1e-5
-
-
-@dataclass(frozen=True)
-class MlpWeights:
-    """The two layers' weights and biases, as float64 arrays."""
-
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: np.ndarray
-
-    def hidden_pre(self, x: np.ndarray) -> np.ndarray:
-        """The first layer's output before the ReLU, for input x (float64)."""
-        return x @ self.w1.T + self.b1
-
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        """relu(x @ W1.T + b1) @ W2.T + b2: what the MLP must return for x."""
-        return np.maximum(self.hidden_pre(x), 0) @ self.w2.T + self.b2
+# Enough numbers for any module of a few small layers; a bigger one cannot be loaded.
+POOL_SIZE = 4096
+FINAL_ACTIVATIONS = ("softmax", "log_softmax", "sigmoid", "relu")
 
 
 def sizes(test: dict) -> tuple[int, int, int]:
@@ -69,60 +62,176 @@ def sizes(test: dict) -> tuple[int, int, int]:
     return in_f, hidden_f, out_f
 
 
-def find_layers(
-    parameters: dict[str, np.ndarray] | None, test: dict
-) -> tuple[MlpWeights | None, Message | None]:
-    """Pick out W1, b1, W2, b2 from a module's named parameters by their shapes.
+def weight_pool(rng: np.random.Generator) -> np.ndarray:
+    """The numbers the child loads into the module: float32, uniform in [-0.6, 0.6]."""
+    return rng.uniform(-0.6, 0.6, POOL_SIZE).astype(np.float32)
 
-    parameters: ``named_parameters()`` as returned by the sandbox (None if absent);
-    test: the test dict (its ``init_args`` give the expected sizes).
-    Returns ``(weights, "")`` or ``(None, reason)`` with a reason a student can act on.
+
+def pooled_parameters(
+    reported: dict[str, np.ndarray] | None, pool: np.ndarray
+) -> dict[str, np.ndarray] | None:
+    """The module's parameters as the grader loaded them: reported names and shapes, the
+    grader's own numbers (the reported values are ignored). None if the pool is too small."""
+    parameters, offset = {}, 0
+    for name, value in (reported or {}).items():
+        if type(value) is not np.ndarray:
+            return None
+        size = int(value.size)
+        if offset + size > pool.size:
+            return None
+        parameters[name] = pool[offset : offset + size].reshape(value.shape).astype(np.float64)
+        offset += size
+    return parameters
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One linear layer of the grader's numbers: ``x @ weight.T + bias`` (float64)."""
+
+    name: str
+    weight: np.ndarray
+    bias: np.ndarray
+
+
+def chain_layers(
+    parameters: dict[str, np.ndarray], test: dict
+) -> tuple[list[Layer] | None, Message | None]:
+    """The linear layers leading from ``in_features`` to ``out_features``, in order.
+
+    Every 2-D parameter ``*weight`` must have a ``*bias`` of its row count, and the layers
+    must chain by shape. Returns ``(layers, None)`` or ``(None, reason)``.
     """
     in_f, hidden_f, out_f = sizes(test)
     wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
     if not parameters:
         return None, msg("mlp.no_parameters", wanted=wanted)
-    matrices = {n: p for n, p in parameters.items() if type(p) is np.ndarray and p.ndim == 2}
-    if len(matrices) != 2:
-        found = f"{len(matrices)} weight matrices"
-        return None, msg("mlp.layers", wanted=wanted, found=found)
-    by_shape = {p.shape: n for n, p in matrices.items()}
-    first, second = by_shape.get((hidden_f, in_f)), by_shape.get((out_f, hidden_f))
-    if first is None or second is None:
-        found = ", ".join(str(p.shape) for p in matrices.values())
-        wanted = f"{wanted}, weights of shapes {(hidden_f, in_f)} and {(out_f, hidden_f)}"
-        return None, msg("mlp.layers", wanted=wanted, found=f"weights of shapes {found}")
-    biases = []
-    for weight_name, size in ((first, hidden_f), (second, out_f)):
-        bias = (
-            parameters.get(weight_name[: -len("weight")] + "bias")
-            if weight_name.endswith("weight")
-            else None
-        )
-        if type(bias) is not np.ndarray or bias.shape != (size,):
-            layer = weight_name.rsplit(".", 1)[0]
+    layers = []
+    for name, value in parameters.items():
+        if value.ndim != 2:
+            continue
+        bias = parameters.get(name[: -len("weight")] + "bias") if name.endswith("weight") else None
+        if bias is None or bias.shape != (value.shape[0],):
+            layer = name.rsplit(".", 1)[0]
             return None, msg("mlp.layers", wanted=wanted, found=f"{layer} without a bias")
-        biases.append(bias)
-    extra = sorted(set(parameters) - {first, second} - {first[:-6] + "bias", second[:-6] + "bias"})
+        layers.append(Layer(name.rsplit(".", 1)[0], value, bias))
+    used = {n for layer in layers for n in parameters if n.rsplit(".", 1)[0] == layer.name}
+    extra = sorted(set(parameters) - used)
     if extra:
         return None, msg("mlp.layers", wanted=wanted, found=f"extra parameters {extra}")
-    weights = MlpWeights(
-        matrices[first].astype(np.float64),
-        biases[0].astype(np.float64),
-        matrices[second].astype(np.float64),
-        biases[1].astype(np.float64),
-    )
-    return weights, None
+    chain, width, left = [], in_f, list(layers)
+    while left:
+        following = [layer for layer in left if layer.weight.shape[1] == width]
+        if len(following) != 1:
+            break
+        chain.append(following[0])
+        left.remove(following[0])
+        width = following[0].weight.shape[0]
+    if left or width != out_f or not chain:
+        found = ", ".join(str(layer.weight.shape) for layer in layers) or "none"
+        return None, msg("mlp.layers", wanted=wanted, found=f"weights of shapes {found}")
+    return chain, None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How the output came out of the layers: ReLU between them or not, a final activation."""
+
+    layers: tuple[Layer, ...]
+    hidden_relu: bool
+    final: str | None
+
+    def _steps(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        pre, h = [], x
+        for k, layer in enumerate(self.layers):
+            z = h @ layer.weight.T + layer.bias
+            pre.append(z)
+            last = k == len(self.layers) - 1
+            h = z if last or not self.hidden_relu else np.maximum(z, 0)
+        return pre, h
+
+    def output(self, x: np.ndarray) -> np.ndarray:
+        """The explained module's output for x (float64)."""
+        _, logits = self._steps(x)
+        return apply_final(self.final, logits)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """The last layer's output, before any final activation."""
+        return self._steps(x)[1]
+
+    def input_grad(self, x: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """d(sum(upstream * output)) / dx, by backpropagation through the explanation."""
+        pre, logits = self._steps(x)
+        g = final_backward(self.final, logits, upstream)
+        for k in range(len(self.layers) - 1, -1, -1):
+            if k < len(self.layers) - 1 and self.hidden_relu:
+                g = g * (pre[k] > 0)
+            g = g @ self.layers[k].weight
+        return g
+
+
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, stable."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def apply_final(name: str | None, z: np.ndarray) -> np.ndarray:
+    """``name`` (one of FINAL_ACTIVATIONS, or None for none) applied to the logits z."""
+    if name == "softmax":
+        return softmax_rows(z)
+    if name == "log_softmax":
+        return np.log(softmax_rows(z))
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if name == "relu":
+        return np.maximum(z, 0)
+    return z
+
+
+def final_backward(name: str | None, z: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The gradient with respect to the logits z of ``sum(v * apply_final(name, z))``."""
+    if name == "softmax":
+        s = softmax_rows(z)
+        return s * (v - np.sum(v * s, axis=-1, keepdims=True))
+    if name == "log_softmax":
+        return v - softmax_rows(z) * np.sum(v, axis=-1, keepdims=True)
+    if name == "sigmoid":
+        s = 1 / (1 + np.exp(-z))
+        return v * s * (1 - s)
+    if name == "relu":
+        return v * (z > 0)
+    return v
+
+
+def explain(
+    out: np.ndarray, layers: list[Layer], x: np.ndarray, tol: Tolerance
+) -> Explanation | None:
+    """The first explanation of ``out`` (float64) by the grader's layers, or None."""
+    for hidden_relu in (True, False):
+        if not hidden_relu and len(layers) < 2:
+            break
+        for final in (None, *FINAL_ACTIVATIONS):
+            candidate = Explanation(tuple(layers), hidden_relu, final)
+            if compare_arrays(candidate.output(x), out, tol).ok:
+                return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class MlpRun:
+    """A usable forward call: its result, output, the grader's layers and their explanation."""
+
+    result: CallResult
+    out: np.ndarray
+    x: np.ndarray
+    layers: tuple[Layer, ...]
+    explanation: Explanation | None
 
 
 def module_output(
     result: CallResult, x: np.ndarray, test: dict
 ) -> tuple[np.ndarray | None, Message | None]:
-    """The student's output if the tensor returned has x's dtype and shape ``(batch, out)``.
-
-    result: the student's CallResult, known to hold a tensor; x: the input sent; test: the
-    test dict. Returns ``(output, "")`` or ``(None, reason)``.
-    """
+    """The student's output if the tensor returned has x's dtype and shape ``(batch, out)``."""
     out = result.value
     wrong_dtype = dtype_problem(x, out, "same")
     if wrong_dtype:
@@ -134,58 +243,24 @@ def module_output(
     return out, None
 
 
-def softmax_rows(z: np.ndarray) -> np.ndarray:
-    """Softmax along the last axis, stable (for diagnosing a softmax at the end)."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def final_activation(out: np.ndarray, logits: np.ndarray) -> str | None:
-    """Which activation the student applied after the last layer, if any.
-
-    out: the student's output (float64); logits: the logits from their own weights.
-    Returns ``"softmax"``, ``"sigmoid"``, ``"relu"`` or None.
-    """
-    tol = Tolerance(MLP_RTOL, MLP_ATOL)
-    candidates = {
-        "softmax": softmax_rows(logits),
-        "sigmoid": 1 / (1 + np.exp(-logits)),
-        "relu": np.maximum(logits, 0),
-    }
-    for name, candidate in candidates.items():
-        if name == "relu" and not np.any(logits < 0):
-            continue
-        if compare_arrays(candidate, out, tol).ok:
-            return name
-    return None
-
-
-@dataclass(frozen=True)
-class MlpRun:
-    """A usable forward call: its result, its output (right dtype and shape), the two layers."""
-
-    result: CallResult
-    out: np.ndarray
-    weights: MlpWeights
-
-
 class _MlpCheck:
-    """Shared calls and judging: one forward call returning the module's parameters.
+    """Shared calls and judging: one forward call with the grader's weights loaded.
 
     ``judge`` fails the test when the call gave no usable output (an error, a wrong dtype or
-    shape, layers that are not the MLP's); otherwise the subclass's ``judge_mlp`` decides.
+    shape, no layers that chain from input to output); otherwise ``judge_mlp`` decides.
     """
 
     with_upstream = False
 
     def calls(self, test: dict, ctx: CheckContext) -> list[Call]:
         args, kwargs, _, x = differentiated_input(test, ctx)
-        options: dict = {"return_parameters": True}
+        pool = weight_pool(ctx.rng)
+        options: dict = {"return_parameters": True, "load_parameters": pool}
         if self.with_upstream:
             upstream = ctx.rng.standard_normal((x.shape[0], sizes(test)[2])).astype(x.dtype)
             options["upstream"] = upstream
             ctx.memo["upstream"] = upstream
-        ctx.memo.update(args=args, kwargs=kwargs, x=x)
+        ctx.memo.update(args=args, kwargs=kwargs, x=x, pool=pool)
         return [TORCH.one_call(test, ctx, args, kwargs, **options)]
 
     def judge(
@@ -198,13 +273,25 @@ class _MlpCheck:
         result, problem = TORCH.one_result(test, student, ctx)
         if problem:
             return result_for(test, False, problem)
-        out, reason = module_output(result, ctx.memo["x"], test)
+        x = ctx.memo["x"]
+        out, reason = module_output(result, x, test)
         if out is None:
             return result_for(test, False, reason)
-        weights, reason = find_layers(result.parameters, test)
-        if weights is None:
+        parameters = pooled_parameters(result.parameters, ctx.memo["pool"])
+        if parameters is None:
+            detail = f"it has more than {POOL_SIZE} numbers in its parameters"
+            return result_for(test, False, msg("mlp.not_loadable", detail=detail))
+        layers, reason = chain_layers(parameters, test)
+        if layers is None:
             return result_for(test, False, reason)
-        return self.judge_mlp(test, ctx, MlpRun(result, out, weights))
+        x64 = x.astype(np.float64)
+        explanation = explain(out.astype(np.float64), layers, x64, self.tolerance(test))
+        run = MlpRun(result, out, x64, tuple(layers), explanation)
+        if explanation is not None and explanation.final is not None:
+            ctx.add_hint("activation_on_logits", activation=explanation.final)
+        if explanation is not None and not explanation.hidden_relu:
+            ctx.add_hint("missing_hidden_activation")
+        return self.judge_mlp(test, ctx, run)
 
     def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
         """Judge the student's call, known to be usable (see ``MlpRun``)."""
@@ -213,51 +300,56 @@ class _MlpCheck:
     def tolerance(self, test: dict) -> Tolerance:
         return Tolerance(float(test.get("rtol", MLP_RTOL)), float(test.get("atol", MLP_ATOL)))
 
-
-@register("torch_mlp_structure")
-class TorchMlpStructureCheck(_MlpCheck):
-    """Two nn.Linear layers with the right shapes and biases, and the right output shape."""
-
-    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
-        linears = [name for name, cls in (run.result.modules or ()) if cls == "Linear"]
-        if len(linears) != 2:
-            found = f"{len(linears)} nn.Linear submodules"
-            return result_for(test, False, msg("mlp.layers", wanted="", found=found))
-        in_f, hidden_f, out_f = sizes(test)
-        wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
-        return result_for(test, True, msg("mlp.layers_passed", wanted=wanted))
-
-
-@register("torch_mlp_forward")
-class TorchMlpForwardCheck(_MlpCheck):
-    """The output equals relu(x @ W1.T + b1) @ W2.T + b2 from the module's own weights."""
-
-    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
-        out, weights = run.out, run.weights
-        hidden = bool(test.get("hidden", False))
-        x = ctx.memo["x"].astype(np.float64)
-        expected = weights.logits(x)
-        comparison = compare_arrays(expected, out.astype(np.float64), self.tolerance(test))
-        if comparison.ok:
-            return result_for(test, True, msg("mlp.forward_passed"))
-        activation = final_activation(out.astype(np.float64), expected)
-        if activation:
-            ctx.add_hint("activation_on_logits", activation=activation)
-        linear_only = x @ weights.w1.T @ weights.w2.T + weights.b1 @ weights.w2.T + weights.b2
-        if compare_arrays(linear_only, out.astype(np.float64), self.tolerance(test)).ok:
-            ctx.add_hint("missing_hidden_activation")
-        if hidden:
+    def unexplained(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        """The output is no computation of the grader's weights: the expected logits shown."""
+        expected = Explanation(run.layers, True, None).output(run.x)
+        comparison = compare_arrays(expected, run.out.astype(np.float64), self.tolerance(test))
+        if test.get("hidden", False):
             counts = {"mismatches": comparison.mismatches, "size": comparison.size}
             return result_for(test, False, msg("mlp.forward_hidden", **counts))
         call = describe_entry_call(test, ctx, ctx.memo["args"], ctx.memo["kwargs"])
         message = msg(
             "mlp.forward_mismatch",
             call=call,
-            expected=format_array(expected.astype(out.dtype)),
-            got=format_array(out),
+            expected=format_array(expected.astype(run.out.dtype)),
+            got=format_array(run.out),
             detail=comparison.detail,
         )
         return result_for(test, False, message)
+
+
+@register("torch_mlp_structure")
+class TorchMlpStructureCheck(_MlpCheck):
+    """Two nn.Linear layers with the right shapes and biases, used by the output."""
+
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        if run.explanation is None:
+            return self.unexplained(test, ctx, run)
+        in_f, hidden_f, out_f = sizes(test)
+        wanted = f"Linear({in_f}, {hidden_f}) and Linear({hidden_f}, {out_f})"
+        shapes = [layer.weight.shape for layer in run.layers]
+        if shapes != [(hidden_f, in_f), (out_f, hidden_f)]:
+            found = "layers of weight shapes " + ", ".join(str(s) for s in shapes)
+            return result_for(test, False, msg("mlp.layers", wanted=wanted, found=found))
+        # The child's own list of submodules can only cost points: a module that hides a
+        # third layer gains nothing by it.
+        linears = [name for name, cls in (run.result.modules or ()) if cls == "Linear"]
+        if run.result.modules is not None and len(linears) > 2:
+            found = f"{len(linears)} nn.Linear submodules"
+            return result_for(test, False, msg("mlp.layers", wanted=wanted, found=found))
+        return result_for(test, True, msg("mlp.layers_passed", wanted=wanted))
+
+
+@register("torch_mlp_forward")
+class TorchMlpForwardCheck(_MlpCheck):
+    """The layers' outputs go through a ReLU between them (the final activation aside)."""
+
+    def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
+        if run.explanation is None:
+            return self.unexplained(test, ctx, run)
+        if not run.explanation.hidden_relu:
+            return result_for(test, False, msg("mlp.hidden_relu_missing"))
+        return result_for(test, True, msg("mlp.forward_passed"))
 
 
 @register("torch_mlp_logits")
@@ -265,30 +357,31 @@ class TorchMlpLogitsCheck(_MlpCheck):
     """No activation after the last layer: nn.CrossEntropyLoss wants raw logits."""
 
     def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
-        out, weights = run.out, run.weights
-        logits = weights.logits(ctx.memo["x"].astype(np.float64))
-        activation = final_activation(out.astype(np.float64), logits)
-        if activation:
-            ctx.add_hint("activation_on_logits", activation=activation)
-            return result_for(test, False, msg("mlp.logits_failed", activation=activation))
+        if run.explanation is None:
+            return self.unexplained(test, ctx, run)
+        if run.explanation.final is not None:
+            return result_for(
+                test, False, msg("mlp.logits_failed", activation=run.explanation.final)
+            )
         return result_for(test, True, msg("mlp.logits_passed"))
 
 
 @register("torch_mlp_grad")
 class TorchMlpGradCheck(_MlpCheck):
-    """The gradient with respect to x flows back through both layers and the ReLU."""
+    """The gradient with respect to x flows back through the computation the output shows."""
 
     with_upstream = True
 
     def judge_mlp(self, test: dict, ctx: CheckContext, run: MlpRun) -> TestResult:
-        weights = run.weights
+        if run.explanation is None:
+            return self.unexplained(test, ctx, run)
         hidden = bool(test.get("hidden", False))
         got = grad_of(run.result, 0)
         if got is None:
             ctx.add_hint("detached_graph")
             return result_for(test, False, msg("mlp.grad_detached"))
-        x, upstream = ctx.memo["x"].astype(np.float64), ctx.memo["upstream"].astype(np.float64)
-        expected = ((upstream @ weights.w2) * (weights.hidden_pre(x) > 0)) @ weights.w1
+        upstream = ctx.memo["upstream"].astype(np.float64)
+        expected = run.explanation.input_grad(run.x, upstream)
         comparison = compare_arrays(expected, got.astype(np.float64), self.tolerance(test))
         if comparison.ok:
             return result_for(test, True, msg("mlp.grad_passed"))

@@ -358,25 +358,25 @@ _CHECKS: dict[str, tuple[str, str]] = {
         "shape {batch}인 배치에 대해 출력 shape은 {shape}이어야 하는데 {got}입니다",
     ),
     "mlp.forward_passed": (
-        "the output equals relu(x W1^T + b1) W2^T + b2 for your module's weights",
-        "모듈의 가중치로 계산한 relu(x W1^T + b1) W2^T + b2와 출력이 같습니다",
+        "with the grader's weights in your layers, the output is relu(x W1^T + b1) W2^T + b2",
+        "채점기의 가중치를 넣었을 때 출력이 relu(x W1^T + b1) W2^T + b2입니다",
     ),
     "mlp.forward_hidden": (
         (
-            "the output is not relu(x W1^T + b1) W2^T + b2 for your module's weights "
+            "with the grader's weights in your layers, the output is not relu(x W1^T + b1) W2^T + b2 "
             "({mismatches} of {size} values differ)"
         ),
         (
-            "출력이 모듈의 가중치로 계산한 relu(x W1^T + b1) W2^T + b2가 아닙니다 "
+            "채점기의 가중치를 넣었을 때 출력이 relu(x W1^T + b1) W2^T + b2가 아닙니다 "
             "(값 {size}개 중 {mismatches}개가 다름)"
         ),
     ),
     "mlp.forward_mismatch": (
         (
-            "{call}\nexpected (from your module's weights): {expected}\n"
-            "got:                                    {got}\n{detail}"
+            "{call}\nexpected (the grader's weights in your layers): {expected}\n"
+            "got:                                            {got}\n{detail}"
         ),
-        "{call}\n기대값 (모듈의 가중치): {expected}\n결과값:                {got}\n{detail}",
+        "{call}\n기대값 (채점기의 가중치): {expected}\n결과값:                  {got}\n{detail}",
     ),
     "mlp.logits_failed": (
         (
@@ -417,10 +417,10 @@ _CHECKS: dict[str, tuple[str, str]] = {
     ),
     "mlp.grad_mismatch": (
         (
-            "expected gradient (from your module's weights): {expected}\n"
-            "got gradient:                                   {got}\n{detail}"
+            "expected gradient (the grader's weights in your layers): {expected}\n"
+            "got gradient:                                            {got}\n{detail}"
         ),
-        "기대 기울기 (모듈의 가중치): {expected}\n결과 기울기:                {got}\n{detail}",
+        "기대 기울기 (채점기의 가중치): {expected}\n결과 기울기:                  {got}\n{detail}",
     ),
 }
 

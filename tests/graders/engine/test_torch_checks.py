@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pytest
 
 from graders.engine.checks import CHECKS, CheckContext
 from graders.engine.inputs import rng_for
@@ -354,27 +353,31 @@ def test_a_property_test_fails_nan_outputs_without_asking_the_reference() -> Non
     assert not result.passed and "NaN" in result.message
 
 
-@pytest.fixture
-def mlp_weights() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    return {
-        "fc1.weight": rng.standard_normal((8, 4)).astype(np.float32),
-        "fc1.bias": rng.standard_normal(8).astype(np.float32),
-        "fc2.weight": rng.standard_normal((3, 8)).astype(np.float32),
-        "fc2.bias": rng.standard_normal(3).astype(np.float32),
-    }
+MLP_SHAPES = {"fc1.weight": (8, 4), "fc1.bias": (8,), "fc2.weight": (3, 8), "fc2.bias": (3,)}
+MlpForward = Callable[[dict[str, np.ndarray]], Forward]
 
 
-def mlp_forward(
-    p: dict[str, np.ndarray], activation: Forward = lambda z: z, hidden: Forward | None = None
-) -> Forward:
+def loaded(shapes: dict[str, tuple], pool: np.ndarray) -> dict[str, np.ndarray]:
+    """What a child's parameters hold after it loaded the grader's pool in order."""
+    weights, offset = {}, 0
+    for name, shape in shapes.items():
+        size = int(np.prod(shape))
+        weights[name] = pool[offset : offset + size].reshape(shape)
+        offset += size
+    return weights
+
+
+def mlp_forward(activation: Forward = lambda z: z, hidden: Forward | None = None) -> MlpForward:
     relu = hidden or (lambda h: np.maximum(h, 0))
 
-    def forward(x: np.ndarray) -> np.ndarray:
-        h = relu(x @ p["fc1.weight"].T + p["fc1.bias"])
-        return activation(h @ p["fc2.weight"].T + p["fc2.bias"]).astype(np.float32)
+    def build(p: dict[str, np.ndarray]) -> Forward:
+        def forward(x: np.ndarray) -> np.ndarray:
+            h = relu(x @ p["fc1.weight"].T + p["fc1.bias"])
+            return activation(h @ p["fc2.weight"].T + p["fc2.bias"]).astype(np.float32)
 
-    return forward
+        return forward
+
+    return build
 
 
 def mlp_test(check: str) -> dict:
@@ -388,62 +391,70 @@ def mlp_test(check: str) -> dict:
     }
 
 
-def judge_mlp(check: str, weights: dict, forward: Forward, backward: Backward | None = None):
+def judge_mlp(
+    check: str,
+    build: MlpForward,
+    backward: Callable[[dict], Backward] | None = None,
+    shapes: dict[str, tuple] = MLP_SHAPES,
+    reported: dict[str, np.ndarray] | None = None,
+):
+    """Judge a child that loaded the grader's pool into ``shapes`` and reported ``reported``
+    (default: those parameters as loaded)."""
     test = mlp_test(check)
     ctx, (call,) = plan(test, exercise("module", "MLP"))
-    mine = {call.name: run(call, forward, backward, parameters=weights)}
+    weights = loaded(shapes, call.load_parameters)
+    grad = backward(weights) if backward else None
+    mine = {call.name: run(call, build(weights), grad, parameters=reported or weights)}
     result = CHECKS[check].judge(test, mine, {}, ctx)
     return result, [name for name, _ in ctx.hints]
 
 
-def test_the_mlp_forward_is_judged_from_the_students_own_weights(mlp_weights: dict) -> None:
-    result, _ = judge_mlp("torch_mlp_forward", mlp_weights, mlp_forward(mlp_weights))
+def test_the_mlp_forward_is_judged_with_the_graders_own_weights() -> None:
+    result, _ = judge_mlp("torch_mlp_forward", mlp_forward())
     assert result.passed
 
 
-def test_a_softmax_after_the_last_layer_fails_and_is_named(mlp_weights: dict) -> None:
+def test_a_module_that_reports_fake_parameters_earns_nothing() -> None:
+    zeros = {name: np.zeros(shape, np.float32) for name, shape in MLP_SHAPES.items()}
+    for check in ("torch_mlp_structure", "torch_mlp_forward", "torch_mlp_logits"):
+        result, _ = judge_mlp(
+            check, lambda _p: lambda x: np.zeros((x.shape[0], 3), np.float32), reported=zeros
+        )
+        assert not result.passed, check
+
+
+def test_a_softmax_after_the_last_layer_costs_only_the_logits_test() -> None:
     def softmax(z: np.ndarray) -> np.ndarray:
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
 
-    forward = mlp_forward(mlp_weights, activation=softmax)
-    for check in ("torch_mlp_forward", "torch_mlp_logits"):
-        result, hints = judge_mlp(check, mlp_weights, forward)
-        assert not result.passed
-        assert hints == ["activation_on_logits"]
+    forward = mlp_forward(activation=softmax)
+    result, hints = judge_mlp("torch_mlp_logits", forward)
+    assert not result.passed and "softmax" in result.message
+    assert hints == ["activation_on_logits"]
+    for check in ("torch_mlp_structure", "torch_mlp_forward"):
+        assert judge_mlp(check, forward)[0].passed, check
 
 
-def test_two_linear_layers_without_relu_are_named_as_collapsing(mlp_weights: dict) -> None:
-    forward = mlp_forward(mlp_weights, hidden=lambda h: h)
-    result, hints = judge_mlp("torch_mlp_forward", mlp_weights, forward)
+def test_two_linear_layers_without_relu_are_named_as_collapsing() -> None:
+    result, hints = judge_mlp("torch_mlp_forward", mlp_forward(hidden=lambda h: h))
     assert not result.passed
     assert hints == ["missing_hidden_activation"]
 
 
-def test_a_hard_coded_hidden_width_is_reported_with_the_expected_shapes(mlp_weights: dict) -> None:
-    rng = np.random.default_rng(1)
-    wide = {
-        "fc1.weight": rng.standard_normal((32, 4)).astype(np.float32),
-        "fc1.bias": rng.standard_normal(32).astype(np.float32),
-        "fc2.weight": rng.standard_normal((3, 32)).astype(np.float32),
-        "fc2.bias": rng.standard_normal(3).astype(np.float32),
-    }
-    result, _ = judge_mlp("torch_mlp_structure", wide, mlp_forward(wide))
+def test_a_hard_coded_hidden_width_is_reported_with_the_expected_shapes() -> None:
+    wide = {"fc1.weight": (32, 4), "fc1.bias": (32,), "fc2.weight": (3, 32), "fc2.bias": (3,)}
+    result, _ = judge_mlp("torch_mlp_structure", mlp_forward(), shapes=wide)
     assert not result.passed
-    assert "(8, 4) and (3, 8)" in result.message and "(32, 4)" in result.message
+    assert "Linear(4, 8) and Linear(8, 3)" in result.message and "(32, 4)" in result.message
 
 
-def test_the_mlp_input_gradient_is_compared_with_backprop_through_its_own_weights(
-    mlp_weights: dict,
-) -> None:
-    w1, b1, w2 = (
-        mlp_weights[k].astype(np.float64) for k in ("fc1.weight", "fc1.bias", "fc2.weight")
-    )
+def test_the_mlp_input_gradient_is_compared_with_backprop_through_the_graders_weights() -> None:
+    def backward(p: dict) -> Backward:
+        w1, b1, w2 = (p[k].astype(np.float64) for k in ("fc1.weight", "fc1.bias", "fc2.weight"))
+        return lambda x, v: (((v @ w2) * (x @ w1.T + b1 > 0)) @ w1).astype(np.float32)
 
-    def backward(x: np.ndarray, upstream: np.ndarray) -> np.ndarray:
-        return (((upstream @ w2) * (x @ w1.T + b1 > 0)) @ w1).astype(np.float32)
-
-    result, _ = judge_mlp("torch_mlp_grad", mlp_weights, mlp_forward(mlp_weights), backward)
+    result, _ = judge_mlp("torch_mlp_grad", mlp_forward(), backward)
     assert result.passed
-    result, hints = judge_mlp("torch_mlp_grad", mlp_weights, mlp_forward(mlp_weights), None)
+    result, hints = judge_mlp("torch_mlp_grad", mlp_forward(), None)
     assert not result.passed and hints == ["detached_graph"]

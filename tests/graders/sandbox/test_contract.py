@@ -130,6 +130,36 @@ def test_a_constructed_module_returns_its_parameters_and_structure(sandbox: Sand
     np.testing.assert_allclose(result.value, np.tanh(np.ones((5, 3)) @ w.T + b), rtol=1e-5)
 
 
+def test_load_parameters_overwrites_every_parameter_in_order_from_the_pool(
+    sandbox: Sandbox,
+) -> None:
+    pool = np.arange(1, 20, dtype=np.float32) / 10
+    call = Call(
+        name="net",
+        target="Net",
+        construct=((3, 2), {}),
+        args=(np.ones((1, 3), dtype=np.float32),),
+        tensors=True,
+        load_parameters=pool,
+    )
+    result = sandbox.run(torch_job(call), QUICK).calls[0]
+    w, b = pool[:6].reshape(2, 3), pool[6:8]
+    np.testing.assert_allclose(result.value, np.tanh(np.ones((1, 3)) @ w.T + b), rtol=1e-6)
+
+
+def test_a_module_too_big_for_the_pool_is_a_clear_call_error(sandbox: Sandbox) -> None:
+    call = Call(
+        name="net",
+        target="Net",
+        construct=((3, 2), {}),
+        args=(np.ones((1, 3), dtype=np.float32),),
+        tensors=True,
+        load_parameters=np.zeros(4, dtype=np.float32),
+    )
+    result = sandbox.run(torch_job(call), QUICK).calls[0]
+    assert not result.ok and "too many parameters" in result.error
+
+
 def test_lists_of_arrays_become_lists_of_tensors_and_tuples_come_back(sandbox: Sandbox) -> None:
     rng = np.random.default_rng(1)
     w1, w2 = rng.normal(size=(4, 3)), rng.normal(size=(2, 4))
