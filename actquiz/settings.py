@@ -215,6 +215,7 @@ SECURE_REDIRECT_EXEMPT = [
     r"^healthz$",
     r"^metrics$",
     r"^api/v1/submissions/\d+/(started|result)/$",
+    r"^api/v1/runs/\d+/result/$",
 ]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -237,7 +238,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["actquiz.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "actquiz.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min"),
+        # Runs on the visible tests cost a grading run each but count no attempt.
+        "runs": env_str("ACTQUIZ_RUN_RATE", "30/min"),
+    },
     "NUM_PROXIES": ACTQUIZ_TRUSTED_PROXIES or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -272,6 +277,8 @@ ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
 ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)
 # Submissions one user may have queued or running at once (429 beyond).
 ACTQUIZ_MAX_PENDING_PER_USER = env_int("ACTQUIZ_MAX_PENDING_PER_USER", 20)
+# Runs (visible tests, dry runs) one user may have waiting for a grader at once.
+ACTQUIZ_MAX_PENDING_RUNS_PER_USER = env_int("ACTQUIZ_MAX_PENDING_RUNS_PER_USER", 3)
 # Any API body: code plus JSON escaping (up to 6 bytes per character), or a
 # worker's verdict with captured output.
 ACTQUIZ_MAX_REQUEST_BYTES = env_int("ACTQUIZ_MAX_REQUEST_BYTES", 1024 * 1024)

@@ -5,6 +5,9 @@
 - An instructor of a course sees everything of that course: unpublished exercises,
   every student's submissions, the gradebook; and may review its submissions.
 - Staff users see everything.
+- A run (a try on the visible tests, or an instructor's dry run) is read only by the
+  user who started it; only an instructor of a course that offers an exercise may dry
+  run it against its draft.
 - Only a grader account posts grading progress and results. A grader account is a
   user in the ``graders`` group (the service account the workers use, for every
   course), or a user with a ``grader`` membership, for that course's submissions.
@@ -16,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from exercises.models import Course, Exercise, Membership, Submission
+from exercises.models import Course, Exercise, Membership, Run, Submission
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -128,3 +131,36 @@ def can_post_results(user: AnyUser, submission: Submission) -> bool:
     if user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists():
         return True
     return _has_role_in_course_of(user, submission, Membership.Role.GRADER)
+
+
+def can_try_draft(user: AnyUser, exercise: Exercise) -> bool:
+    """Return whether ``user`` may dry run ``exercise``'s draft on every test.
+
+    Only an instructor of a course that offers the exercise: a dry run shows hidden
+    tests' messages and grades a draft no student may see.
+    """
+    if not _is_active(user):
+        return False
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.INSTRUCTOR, course__offerings__exercise=exercise
+    ).exists()
+
+
+def runs_visible_to(user: AnyUser) -> QuerySet[Run]:
+    """Return the runs ``user`` may read: only their own (no one else's, whatever role)."""
+    if not _is_active(user):
+        return Run.objects.none()
+    return Run.objects.filter(user=user)
+
+
+def can_post_run_results(user: AnyUser, run: Run) -> bool:
+    """Return whether ``user`` may post the verdict of ``run`` (a grader account)."""
+    if not _is_active(user):
+        return False
+    if user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists():
+        return True
+    if run.course_id is None:
+        return False
+    return Membership.objects.filter(
+        user=user, course_id=run.course_id, role=Membership.Role.GRADER
+    ).exists()

@@ -96,6 +96,50 @@ class RegradeAcceptedSchema(StartedAcceptedSchema):
     grading_attempt = serializers.IntegerField()
 
 
+class RunCreateSchema(SubmissionCreateSchema):
+    draft = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Instructors of a course with the exercise: dry run the draft document (or the "
+            "current exercise) on every test; also takes an answer for questions."
+        ),
+    )
+
+
+class RunOutputSchema(serializers.Serializer):
+    stdout = serializers.CharField(allow_blank=True, help_text="What the code printed.")
+    truncated = serializers.BooleanField()
+
+
+class RunSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    exercise = serializers.CharField()
+    course = serializers.CharField(allow_null=True)
+    draft = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=["queued", "done", "failed"])
+    expired = serializers.BooleanField(help_text="Still queued long after it was sent: lost.")
+    score = serializers.FloatField(allow_null=True)
+    max_score = serializers.FloatField(help_text="The points of the tests that were run.")
+    tests = serializers.ListField(
+        child=serializers.JSONField(), help_text="The visible tests only (every test: draft)."
+    )
+    error = serializers.JSONField(allow_null=True)
+    hints = serializers.JSONField(allow_null=True)
+    plot = serializers.JSONField(allow_null=True, help_text="Student against reference.")
+    output = RunOutputSchema(allow_null=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class RunResultSchema(serializers.Serializer):
+    verdict = serializers.DictField(help_text="The engine's verdict (graders/engine/types.py).")
+
+
+class RunResultAcceptedSchema(StartedAcceptedSchema):
+    changed = serializers.BooleanField()
+
+
 class CourseSchema(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -174,4 +218,11 @@ COURSE_SUBMISSIONS = operation(
         _query("student", "Only this student's username."),
         _query("needs_review", "1: only answers waiting for an instructor's score."),
     ],
+)
+RUN_CREATE = operation(
+    ok=SubmissionAcceptedSchema, ok_status=202, request=RunCreateSchema, operation_id="run_create"
+)
+RUN_DETAIL = operation(ok=RunSchema, operation_id="run_detail")
+RUN_RESULT = operation(
+    ok=RunResultAcceptedSchema, request=RunResultSchema, operation_id="run_result"
 )

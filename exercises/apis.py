@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
 from actquiz.throttles import SharedScopedRateThrottle
-from exercises import access, api_schema, selectors, serializers, services
-from exercises.models import Course, Exercise, Membership, Submission
+from exercises import access, api_schema, runs, selectors, serializers, services
+from exercises.models import Course, Exercise, Membership, Run, Submission
 
 # Lists are capped: a script that wants more pages through ?exercise=.
 SUBMISSION_LIST_LIMIT = 100
@@ -87,7 +87,7 @@ class ExerciseSubmissionsApi(APIView):
         """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
         exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
         body = serializers.submission_body(request.data)
-        course = self._course(request, exercise, body.get("course"))
+        course = _submission_course(request, exercise, body.get("course"))
         submission = services.submission_create(
             user=request.user,
             exercise=exercise,
@@ -102,19 +102,81 @@ class ExerciseSubmissionsApi(APIView):
             headers={"Location": url},
         )
 
-    def _course(self, request: Request, exercise: Exercise, slug: str | None) -> Course | None:
-        courses = access.courses_to_submit_in(request.user, exercise).order_by("id")
-        if slug is not None:
-            course = courses.filter(slug=slug).first()
-            if course is None:
-                raise NotFound(f"You cannot submit to {exercise.slug} in course {slug!r}.")
-            return course
-        course = courses.first()
-        if course is not None:
-            return course
-        if access.can_submit_without_course(request.user):
-            return None
-        raise PermissionDenied(f"{exercise.slug} is not open for submissions.")
+
+def _submission_course(request: Request, exercise: Exercise, slug: str | None) -> Course | None:
+    courses = access.courses_to_submit_in(request.user, exercise).order_by("id")
+    if slug is not None:
+        course = courses.filter(slug=slug).first()
+        if course is None:
+            raise NotFound(f"You cannot submit to {exercise.slug} in course {slug!r}.")
+        return course
+    course = courses.first()
+    if course is not None:
+        return course
+    if access.can_submit_without_course(request.user):
+        return None
+    raise PermissionDenied(f"{exercise.slug} is not open for submissions.")
+
+
+class ExerciseRunsApi(APIView):
+    throttle_scope = "runs"
+    throttle_classes = [SharedScopedRateThrottle]
+
+    @api_schema.RUN_CREATE
+    def post(self, request: Request, slug: str) -> Response:
+        """Run ``{"code"}`` on the visible tests (no attempt counted); 202 with the run's url.
+
+        ``"draft": true`` (instructors of a course with the exercise): a dry run of the
+        draft document, or of the current exercise, on every test; it also takes answers.
+        """
+        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        body = serializers.run_body(request.data)
+        if body["draft"]:
+            if not access.can_try_draft(request.user, exercise):
+                raise PermissionDenied("Only an instructor of this exercise may dry run its draft.")
+            course = access.courses_to_submit_in(request.user, exercise).order_by("id").first()
+        else:
+            course = _submission_course(request, exercise, body.get("course"))
+        run = runs.run_create(
+            user=request.user,
+            exercise=exercise,
+            course=course,
+            code=body.get("code"),
+            answer=body.get("answer"),
+            draft=body["draft"],
+        )
+        url = request.build_absolute_uri(reverse("api:run-detail", args=[run.id]))
+        return Response(
+            {"id": run.id, "status": run.status, "url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+
+class RunDetailApi(APIView):
+    @api_schema.RUN_DETAIL
+    def get(self, request: Request, run_id: int) -> Response:
+        """Show a run to the user who started it: status, then the visible tests' verdict."""
+        run = get_object_or_404(
+            access.runs_visible_to(request.user).select_related("exercise", "course"), pk=run_id
+        )
+        return Response(serializers.run_data(run, request, expired=runs.run_expired(run)))
+
+
+class RunResultApi(APIView):
+    @api_schema.RUN_RESULT
+    def post(self, request: Request, run_id: int) -> Response:
+        """A worker's verdict for a run: ``{"verdict"}``; idempotent, 409 if it differs."""
+        if not access.is_grader_account(request.user):
+            raise PermissionDenied("Only a grader account may report grading.")
+        run = get_object_or_404(Run.objects.select_related("exercise"), pk=run_id)
+        if not access.can_post_run_results(request.user, run):
+            raise PermissionDenied("This grader account does not grade this course.")
+        verdict = serializers.run_result_body(request.data)
+        if verdict.get("exercise") not in (None, run.exercise.slug):
+            raise ApiError("This verdict is for another exercise.", code="wrong_exercise")
+        run, changed = runs.run_record_result(run_id=run.id, verdict=verdict)
+        return Response({"id": run.id, "status": run.status, "changed": changed})
 
 
 class SubmissionListApi(APIView):

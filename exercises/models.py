@@ -303,3 +303,43 @@ class RegradeItem(models.Model):
         indexes = [
             models.Index(fields=["submission", "grading_attempt"], name="regrade_item_lookup")
         ]
+
+
+class Run(models.Model):
+    """A try of a student's code on the visible tests, or an instructor's dry run.
+
+    Never a submission: it counts no attempt and no score. A student's run carries only
+    the visible tests to the worker (hidden ones are never run, so nothing of them can
+    show); an instructor's dry run (``draft``) grades the exercise's draft document, or
+    the current exercise when there is none, on every test.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        DONE = "done"
+        FAILED = "failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="runs")
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    draft = models.BooleanField(default=False)
+    code = models.TextField(blank=True)
+    answer = models.JSONField(null=True, blank=True)
+    seed = models.BigIntegerField()
+    # The points of the tests sent to the worker: a posted verdict cannot raise them.
+    max_score = models.FloatField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    verdict = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="run_user_created")]
+
+    def __str__(self) -> str:
+        return f"run #{self.pk} of {self.exercise} by {self.user} ({self.status})"

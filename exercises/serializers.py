@@ -11,10 +11,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from actquiz.exceptions import ApiError
-from exercises.models import Course, Exercise, Submission
+from exercises.models import Course, Exercise, Run, Submission
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
+RUN_BODY_KEYS = frozenset({"code", "answer", "course", "draft"})
 VERDICT_STATUSES = ("graded", "failed")
 HIDDEN_TEST_MESSAGE = "Hidden test: details are not shown."
 HIDDEN_TEST_MESSAGE_KO = "숨겨진 테스트입니다: 자세한 내용은 보이지 않습니다."
@@ -206,7 +207,21 @@ def verdict_body(data: Any) -> tuple[int, dict[str, Any]]:
     if not isinstance(data, dict):
         raise ApiError("The body must be a JSON object.")
     attempt = grading_attempt_body(data)
-    verdict = data.get("verdict")
+    return attempt, checked_verdict(data.get("verdict"))
+
+
+def run_result_body(data: Any) -> dict[str, Any]:
+    """Check a worker's run result body ``{"verdict"}``; returns the verdict."""
+    if not isinstance(data, dict):
+        raise ApiError("The body must be a JSON object.")
+    return checked_verdict(data.get("verdict"))
+
+
+def checked_verdict(verdict: Any) -> dict[str, Any]:
+    """Check the shape of an engine verdict posted by a worker; returns it.
+
+    Raises ``ApiError`` (400) naming the first problem.
+    """
     if not isinstance(verdict, dict):
         raise ApiError("verdict must be an object.", fields={"verdict": ["required"]})
     if verdict.get("status") not in VERDICT_STATUSES:
@@ -229,7 +244,71 @@ def verdict_body(data: Any) -> tuple[int, dict[str, Any]]:
         raise ApiError("verdict.error must be null or an object.", fields={"verdict.error": ["?"]})
     if not isinstance(verdict.get("hints", []), list):
         raise ApiError("verdict.hints must be a list.", fields={"verdict.hints": ["not a list"]})
-    return attempt, verdict
+    return verdict
+
+
+def run_body(data: Any) -> dict[str, Any]:
+    """Check the shape of a run request body; returns it as a dict.
+
+    ``{"code"}`` or ``{"answer"}``, optionally ``"course"`` and ``"draft"`` (a boolean).
+    Raises ``ApiError`` (400) for anything else; the code or answer is checked later.
+    """
+    if not isinstance(data, dict):
+        raise ApiError('The body must be a JSON object such as {"code": "..."}.')
+    unknown = sorted(set(data) - RUN_BODY_KEYS)
+    if unknown:
+        raise ApiError(
+            f"Unknown field(s): {', '.join(unknown)}.",
+            fields={key: ["unknown field"] for key in unknown},
+        )
+    if not isinstance(data.get("draft", False), bool):
+        raise ApiError("draft must be true or false.", fields={"draft": ["not a boolean"]})
+    return submission_body({k: v for k, v in data.items() if k != "draft"}) | {
+        "draft": bool(data.get("draft", False))
+    }
+
+
+# The printed output shown with a run is cut here (the sandbox keeps more).
+RUN_OUTPUT_CHARS = 4000
+
+
+def _run_output(verdict: dict[str, Any]) -> dict[str, Any] | None:
+    extra = verdict.get("extra") if isinstance(verdict.get("extra"), dict) else {}
+    output = extra.get("output")
+    if not isinstance(output, dict) or not isinstance(output.get("stdout"), str):
+        return None
+    text = output["stdout"]
+    return {
+        "stdout": text[:RUN_OUTPUT_CHARS],
+        "truncated": bool(output.get("truncated")) or len(text) > RUN_OUTPUT_CHARS,
+    }
+
+
+def run_data(run: Run, request: Request, *, expired: bool) -> dict[str, Any]:
+    """Return the JSON of ``run`` for its owner: status and the verdict of what was run.
+
+    A student's run holds only the visible tests (hidden ones were never sent), so it
+    needs no masking; ``expired`` says a queued run was lost and will not finish.
+    """
+    verdict = run.verdict if isinstance(run.verdict, dict) else {}
+    return {
+        "id": run.id,
+        "url": request.build_absolute_uri(reverse("api:run-detail", args=[run.id])),
+        "exercise": run.exercise.slug,
+        "course": run.course.slug if run.course else None,
+        "draft": run.draft,
+        "status": run.status,
+        "expired": expired,
+        "score": verdict.get("score") if run.status == Run.Status.DONE else None,
+        "max_score": run.max_score,
+        "tests": verdict.get("tests") or [],
+        "error": verdict.get("error"),
+        "hints": verdict.get("hints") or [],
+        "plot": verdict.get("plot"),
+        "output": _run_output(verdict),
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+    }
 
 
 def grading_attempt_body(data: Any) -> int:

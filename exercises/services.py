@@ -61,7 +61,7 @@ def _check_text(value: str, field: str) -> None:
         ) from exc
 
 
-def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
+def check_json_value(value: Any, field: str, depth: int = 0) -> None:
     if depth > 20:
         raise ApiError(f"{field} is nested too deeply.", fields={field: ["nested too deeply"]})
     if isinstance(value, str):
@@ -71,13 +71,13 @@ def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(str(key), field)
-            _check_json_value(item, field, depth + 1)
+            check_json_value(item, field, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            _check_json_value(item, field, depth + 1)
+            check_json_value(item, field, depth + 1)
 
 
-def _validated_code(code: Any) -> str:
+def validated_code(code: Any) -> str:
     if not isinstance(code, str):
         raise ApiError("code must be a string.", fields={"code": ["must be a string"]})
     # A file saved by a Windows editor may start with a byte-order mark, which
@@ -100,7 +100,7 @@ def _validated_answer(exercise: Exercise, answer: Any) -> Any:
 
     if answer is None:
         raise ApiError("answer is missing.", fields={"answer": ["required"]})
-    _check_json_value(answer, "answer")
+    check_json_value(answer, "answer")
     limit = settings.ACTQUIZ_MAX_ANSWER_BYTES
     if len(json.dumps(answer).encode("utf-8")) > limit:
         raise PayloadTooLarge(
@@ -139,7 +139,7 @@ def submission_create(
                 code="wrong_kind",
                 fields={"answer": ["not accepted for code exercises"]},
             )
-        code = _validated_code(code)
+        code = validated_code(code)
     else:
         if code is not None:
             raise ApiError(
@@ -341,16 +341,16 @@ def _fail_for_deliveries(submission: Submission, now: Any) -> None:
     )
 
 
-def _scrubbed(value: Any) -> Any:
+def scrubbed(value: Any) -> Any:
     # Student code controls exception messages and output that end up in the
     # verdict; NUL and lone surrogates would make PostgreSQL refuse the row, and a
     # worker would retry that 500 forever.
     if isinstance(value, str):
         return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
-        return {_scrubbed(str(key)): _scrubbed(item) for key, item in value.items()}
+        return {scrubbed(str(key)): scrubbed(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(item) for item in value]
+        return [scrubbed(item) for item in value]
     return value
 
 
@@ -372,7 +372,7 @@ def submission_record_result(
     (409) for a superseded ``grading_attempt`` or a different verdict for an attempt
     that already has one. Returns ``(submission, changed)``.
     """
-    verdict = _scrubbed(verdict)
+    verdict = scrubbed(verdict)
     with transaction.atomic():
         submission = _locked_current(submission_id, grading_attempt)
         verdict = _with_trusted_points(verdict, submission.max_score)

@@ -14,6 +14,9 @@ urlpatterns = [
         apis.ExerciseSubmissionsApi.as_view(),
         name="exercise-submissions",
     ),
+    path("exercises/<slug:slug>/runs/", apis.ExerciseRunsApi.as_view(), name="exercise-runs"),
+    path("runs/<int:run_id>/", apis.RunDetailApi.as_view(), name="run-detail"),
+    path("runs/<int:run_id>/result/", apis.RunResultApi.as_view(), name="run-result"),
     path("submissions/", apis.SubmissionListApi.as_view(), name="submission-list"),
     path(
         "submissions/<int:submission_id>/",

@@ -115,6 +115,7 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
         .filter(pk=course.pk)
         .exists(),
         "submit_url": f"{API_ROOT}/exercises/{exercise.slug}/submissions/",
+        "run_url": f"{API_ROOT}/exercises/{exercise.slug}/runs/",
         "submissions_api": f"{API_ROOT}/submissions/",
     }
     return render(request, "exercises/exercise.html", context)

@@ -117,6 +117,23 @@ def post_result(
     )
 
 
+def post_run_result(
+    run_id: int,
+    verdict: dict[str, Any],
+    *,
+    config: ApiConfig,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Deliver the engine's ``verdict`` for run ``run_id`` (``POST /api/v1/runs/{id}/result/``).
+
+    Idempotent like ``post_result``; raises ``PermanentDeliveryError`` (4xx) or
+    ``TransientDeliveryError`` (unreachable on every attempt). Returns the JSON body.
+    """
+    return _post(
+        f"/api/v1/runs/{int(run_id)}/result/", {"verdict": verdict}, config=config, sleep=sleep
+    )
+
+
 def _post(
     path: str,
     payload: dict[str, Any],

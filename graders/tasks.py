@@ -29,6 +29,7 @@ from graders import client
 logger = logging.getLogger(__name__)
 
 GRADE_TASK_NAME = "graders.tasks.grade_submission"
+RUN_TASK_NAME = "graders.tasks.run_tests"
 
 _sandbox: Any = None
 _sandbox_lock = threading.Lock()
@@ -164,7 +165,10 @@ def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> di
 
         spec = engine.ExerciseSpec.from_dict(exercise)
         work = engine.Submission(
-            seed=int(seed or 0), code=submission.get("code"), answer=submission.get("answer")
+            seed=int(seed or 0),
+            code=submission.get("code"),
+            answer=submission.get("answer"),
+            keep_output=bool(submission.get("keep_output", False)),
         )
         verdict = engine.grade(spec, work, sandbox=worker_sandbox()).to_dict()
     except Exception:
@@ -247,6 +251,60 @@ def grade_submission(
             kwargs={
                 "submission_id": submission_id,
                 "grading_attempt": grading_attempt,
+                "exercise": exercise,
+                "submission": submission,
+                "verdict": verdict,
+            },
+        ) from exc
+    return str(verdict.get("status", "graded"))
+
+
+# A run is a student's try, not an attempt: delivered at most once (early ack), so code
+# that kills its worker is not run again; the page says a lost run may be run again.
+@shared_task(bind=True, name=RUN_TASK_NAME, acks_late=False)
+def run_tests(
+    self: Task,
+    run_id: int,
+    exercise: dict[str, Any],
+    submission: dict[str, Any],
+    verdict: dict[str, Any] | None = None,
+) -> str:
+    """Grade run ``run_id`` on the tests in ``exercise`` and post the verdict back.
+
+    ``exercise`` is the spec the web tier chose (a student's run carries only the
+    visible tests), ``submission`` ``{"seed", "code", "answer"}``; the printed output is
+    kept. ``verdict`` is set only on a retry whose grading already finished. Returns a
+    short outcome word.
+    """
+    config = api_config()
+    if verdict is None:
+        began = time.perf_counter()
+        verdict = grade_to_verdict(exercise, {**submission, "keep_output": True})
+        verdict.setdefault("extra", {})["grading_ms"] = round(
+            (time.perf_counter() - began) * 1000, 1
+        )
+    try:
+        client.post_run_result(run_id, verdict, config=config)
+    except client.PermanentDeliveryError as exc:
+        logger.error("result for run %s refused: %s", run_id, exc)
+        return "refused"
+    except client.TransientDeliveryError as exc:
+        countdown = client.backoff_delay(
+            self.request.retries,
+            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
+            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
+        )
+        logger.warning(
+            "web tier unreachable for run %s, retry in %.1fs: %s", run_id, countdown, exc
+        )
+        raise self.retry(
+            exc=exc,
+            countdown=countdown,
+            # A run nobody waits for any more is not worth delivering for long.
+            max_retries=min(settings.ACTQUIZ_RESULT_MAX_RETRIES, 5),
+            args=(),
+            kwargs={
+                "run_id": run_id,
                 "exercise": exercise,
                 "submission": submission,
                 "verdict": verdict,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
@@ -108,8 +109,28 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         log.exception("sandbox failed on a submission to %s", spec.slug)
         return _sandbox_failed(base, exc)
     if student_run.status != "ok":
-        return _run_failed(spec, base, student_run)
-    return _judge_all(spec, base, plan, student_run, reference)
+        verdict = _run_failed(spec, base, student_run)
+    else:
+        verdict = _judge_all(spec, base, plan, student_run, reference)
+    return with_output(verdict, student_run) if submission.keep_output else verdict
+
+
+# The printed output a run keeps (the sandbox keeps up to its output limit).
+MAX_KEPT_OUTPUT = 8000
+
+
+def with_output(verdict: Verdict, run: RunResult) -> Verdict:
+    """``verdict`` with what the student's code printed in ``extra["output"]``.
+
+    verdict: the graded verdict; run: the student's sandbox run. Returns a new Verdict
+    whose ``extra["output"]`` is ``{"stdout", "truncated"}`` (cut at MAX_KEPT_OUTPUT).
+    """
+    stdout = run.stdout or ""
+    output = {
+        "stdout": stdout[:MAX_KEPT_OUTPUT],
+        "truncated": bool(run.output_truncated) or len(stdout) > MAX_KEPT_OUTPUT,
+    }
+    return replace(verdict, extra={**verdict.extra, "output": output})
 
 
 def plan_calls(

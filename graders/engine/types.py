@@ -53,6 +53,9 @@ class Submission:
     seed: int
     code: str | None = None
     answer: Any = None
+    # What the code printed goes into ``Verdict.extra["output"]``: only for runs on the
+    # visible tests, since code run on hidden tests could print their inputs.
+    keep_output: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class Verdict:
     extra: dict[str, Any] = field(default_factory=dict)
     # ``{"id", "params"}`` of each hint, in the order of ``hints`` (their English texts).
     hint_messages: tuple[dict[str, Any], ...] = ()
+    # The student's function against the reference, as data (graders/engine/plot.py).
+    plot: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

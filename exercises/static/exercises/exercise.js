@@ -180,6 +180,47 @@
       }, function () { /* the row keeps its last known state */ });
     });
 
+    var runButton = form.querySelector("#run-button");
+    var runResult = document.getElementById("run-result");
+    var running = false;
+    var newestRun = 0;
+    if (runButton) {
+      runButton.addEventListener("click", function () {
+        if (running) { return; }
+        form.querySelector("#submit-error").hidden = true;
+        var answer = readAnswer(form);
+        if (answer.problem) { showError(form, answer.problem[0], answer.problem[1]); return; }
+        running = true;
+        runButton.disabled = true;
+        ActQuiz.renderRun(runResult, { id: 0, status: "queued" });
+        ActQuiz.api(form.getAttribute("data-run-url"), "POST", answer.body).then(function (response) {
+          if (!response.ok) {
+            running = false;
+            runButton.disabled = false;
+            runResult.hidden = true;
+            var text = errorText(response);
+            showError(form, text[0], text[1]);
+            return;
+          }
+          newestRun = response.data.id;
+          ActQuiz.pollSubmission(response.data.url, function (run) {
+            if (run.id !== newestRun) { return; }
+            ActQuiz.renderRun(runResult, run);
+            if (run.status !== "queued" || run.expired) {
+              running = false;
+              runButton.disabled = false;
+              if (editor && run.status === "done") { editor.markVerdict({ status: "graded", tests: run.tests, error: run.error }); }
+              runResult.scrollIntoView({ block: "nearest" });
+            }
+          }, function (failure) {
+            running = false;
+            runButton.disabled = false;
+            showError(form, "Could not fetch the run: " + failure.message, "실행 결과를 가져오지 못했습니다: " + failure.message);
+          });
+        });
+      });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (busy) { return; }

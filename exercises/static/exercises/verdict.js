@@ -233,6 +233,69 @@
     }
   };
 
+  function renderOutput(container, run) {
+    var output = run.output;
+    if (!output) { return; }
+    var box = el("div", "run-output");
+    box.appendChild(bilingual("h3", "h-small",
+      output.truncated ? "What your code printed (cut short)" : "What your code printed",
+      output.truncated ? "코드가 출력한 내용 (일부만 표시)" : "코드가 출력한 내용"));
+    var pre = el("pre", "run-stdout", output.stdout === "" ? null : output.stdout);
+    pre.setAttribute("data-testid", "run-output");
+    if (output.stdout === "") {
+      pre.appendChild(bilingual("span", "muted", "(nothing was printed)", "(출력 없음)"));
+    }
+    box.appendChild(pre);
+    container.appendChild(box);
+  }
+
+  // Draw a run (the API's run body): the visible tests only, never a score that counts.
+  ActQuiz.renderRun = function (container, run) {
+    var key = [run.id, run.status, run.expired, run.score].join("|");
+    if (container.getAttribute("data-key") === key) { return; }
+    container.setAttribute("data-key", key);
+    container.textContent = "";
+    container.hidden = false;
+    container.setAttribute("data-status", run.status);
+    var head = el("div", "result-head");
+    container.appendChild(head);
+    if (run.status === "queued" && run.expired) {
+      head.appendChild(bilingual("span", "result-status",
+        "This run was lost on the way to a grader. Run it again.",
+        "실행 요청이 채점기로 가는 도중 사라졌습니다. 다시 실행하세요."));
+      return;
+    }
+    if (run.status === "queued") {
+      head.appendChild(el("span", "spinner"));
+      head.appendChild(bilingual("span", "result-status", "Running on the visible tests…", "공개 테스트에서 실행하는 중…"));
+      return;
+    }
+    head.appendChild(bilingual("h2", "h-small run-title",
+      run.draft ? "Dry run on every test" : "Run on the visible tests",
+      run.draft ? "모든 테스트로 시험 실행" : "공개 테스트 실행 결과"));
+    if (run.status === "done") {
+      var text = ActQuiz.formatScore(run.score) + " / " + ActQuiz.formatScore(run.max_score);
+      var value = bilingual("span", "run-score", (run.draft ? "Tests: " : "Visible tests: ") + text,
+        (run.draft ? "테스트: " : "공개 테스트: ") + text);
+      value.setAttribute("data-testid", "run-score");
+      head.appendChild(value);
+    }
+    container.appendChild(bilingual("p", "help run-note",
+      "Not an attempt: nothing was scored or counted.",
+      "제출이 아닙니다: 점수나 제출 횟수에 들어가지 않았습니다."));
+    if (run.status === "failed") {
+      container.appendChild(bilingual("p", "alert alert-error",
+        (run.error && run.error.message) || "This run could not be graded. Run it again.",
+        (run.error && run.error.message) || "이 실행은 채점되지 못했습니다. 다시 실행하세요."));
+      return;
+    }
+    renderError(container, run.error);
+    renderTests(container, run);
+    if (ActQuiz.renderPlot) { ActQuiz.renderPlot(container, run.plot); }
+    renderHints(container, run);
+    renderOutput(container, run);
+  };
+
   // Poll ``url`` until the submission is final; ``onUpdate`` gets every body seen.
   ActQuiz.pollSubmission = function (url, onUpdate, onError) {
     // Grading takes one to a few seconds: look early, then back off.
@@ -246,7 +309,8 @@
         } else {
           failures = 0;
           onUpdate(result.data);
-          if (result.data.status === "graded" || result.data.status === "failed") { return; }
+          var state = result.data.status;
+          if (state === "graded" || state === "failed" || state === "done" || result.data.expired) { return; }
         }
         delay = Math.min(delay * 1.5, 2000);
         window.setTimeout(tick, delay);

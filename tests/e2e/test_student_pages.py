@@ -1,0 +1,80 @@
+"""The student's exercise page, second pass, in real headless Chromium: Run on the
+visible tests, the plot of their function, the language switch, numeric answers as
+people type them, and the course page on a phone.
+
+Fixtures (the live site, the real worker, the browser) come from test_pages.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from exercises.models import Submission
+from tests.e2e import test_pages
+from tests.e2e.test_pages import (
+    CORRECT_SIGMOID,
+    GRADING_WAIT,
+    MIRRORED_SIGMOID,
+    STUDENT,
+    Site,
+)
+
+# The browser, the live site and the real worker, shared with test_pages.py.
+chromium = test_pages.chromium
+no_leftover_connections = test_pages.no_leftover_connections
+site = test_pages.site
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PRINTING_MIRRORED_SIGMOID = MIRRORED_SIGMOID.replace(
+    "    return", '    print("looking at", x)\n    return'
+)
+
+
+def wait_for_run(site: Site) -> str:
+    site.wait(
+        lambda d: (
+            d.find_element(By.ID, "run-result").get_attribute("data-status") in ("done", "failed")
+        ),
+        "no run result appeared",
+        timeout=GRADING_WAIT,
+    )
+    return site.text("#run-result")
+
+
+def test_run_shows_the_visible_results_and_a_print_line_without_adding_an_attempt(
+    site: Site,
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(PRINTING_MIRRORED_SIGMOID)
+
+    site.find("#run-button").click()
+    text = wait_for_run(site)
+
+    assert "Visible tests:" in site.text("[data-testid=run-score]")
+    assert "Not an attempt" in text
+    names = [item.get_attribute("data-test") for item in site.find_all("#run-result .test")]
+    assert "course_values" in names and "random_batch" not in names
+    assert site.find_all("#run-result .test-fail")
+    assert "looking at [-1.  0.  1.]" in site.text("[data-testid=run-output]")
+    assert not Submission.objects.exists()
+    assert site.find_all("#history .empty-row"), "the history still has no attempt"
+    assert site.console_errors() == []
+
+
+def test_after_a_run_a_submission_is_attempt_one(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(CORRECT_SIGMOID)
+    site.find("#run-button").click()
+    wait_for_run(site)
+
+    site.submit()
+    site.wait(
+        lambda d: "Attempt 1: 10 / 10" in d.find_element(By.ID, "submit-status").text,
+        "the submission after a run is not attempt 1 with full marks",
+        timeout=GRADING_WAIT,
+    )
+    assert Submission.objects.get().attempt == 1
