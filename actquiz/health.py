@@ -44,7 +44,9 @@ def _redis() -> dict[str, Any]:
             settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
         )
         client.ping()
-        depth = int(client.llen(settings.ACTQUIZ_GRADING_QUEUE))
+        # Regrades wait in the queue's lowest-priority list (kombu's "<queue>\x06\x169").
+        queue = settings.ACTQUIZ_GRADING_QUEUE
+        depth = int(client.llen(queue)) + int(client.llen(f"{queue}\x06\x169"))
     except redis.RedisError as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "queue_depth": depth}

@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "submissions": env_str("ACTQUIZ_SUBMISSION_RATE", "60/min"),
         # Runs on the visible tests cost a grading run each but count no attempt.
         "runs": env_str("ACTQUIZ_RUN_RATE", "30/min"),
+        # Per user; a regrade of a whole exercise is one request, however large.
+        "regrades": env_str("ACTQUIZ_REGRADE_RATE", "30/min"),
     },
     "NUM_PROXIES": ACTQUIZ_TRUSTED_PROXIES or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

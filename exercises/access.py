@@ -8,6 +8,9 @@
 - A run (a try on the visible tests, or an instructor's dry run) is read only by the
   user who started it; only an instructor of a course that offers an exercise may dry
   run it against its draft.
+- Regrades: an instructor regrades the submissions of the courses they teach (an
+  exercise's, a student's, one); superusers any. A job is followed by its starter,
+  the instructors of the course it was limited to, and staff.
 - Only a grader account posts grading progress and results. A grader account is a
   user in the ``graders`` group (the service account the workers use, for every
   course), or a user with a ``grader`` membership, for that course's submissions.
@@ -19,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from exercises.models import Course, Exercise, Membership, Run, Submission
+from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -164,3 +167,41 @@ def can_post_run_results(user: AnyUser, run: Run) -> bool:
     return Membership.objects.filter(
         user=user, course_id=run.course_id, role=Membership.Role.GRADER
     ).exists()
+
+
+def can_regrade_everywhere(user: AnyUser) -> bool:
+    """Return whether ``user``'s regrades reach every submission, in any course or none."""
+    return _is_staff(user)
+
+
+def courses_to_regrade_in(user: AnyUser, exercise: Exercise) -> QuerySet[Course]:
+    """Return the courses offering ``exercise`` whose submissions ``user`` may regrade."""
+    offering = Course.objects.filter(offerings__exercise=exercise)
+    if not _is_active(user):
+        return Course.objects.none()
+    if _is_staff(user):
+        return offering.distinct()
+    return offering.filter(
+        memberships__user=user, memberships__role=Membership.Role.INSTRUCTOR
+    ).distinct()
+
+
+def can_regrade_exercise(user: AnyUser, exercise: Exercise) -> bool:
+    """Return whether ``user`` may start a regrade of ``exercise`` (in some scope)."""
+    if can_regrade_everywhere(user):
+        return True
+    return courses_to_regrade_in(user, exercise).exists()
+
+
+def regrades_visible_to(user: AnyUser) -> QuerySet[RegradeJob]:
+    """Return the regrade jobs ``user`` may follow.
+
+    Their own, those limited to a course they teach, or all for staff.
+    """
+    if not _is_active(user):
+        return RegradeJob.objects.none()
+    if _is_staff(user):
+        return RegradeJob.objects.all()
+    own = Q(created_by=user)
+    taught = Q(course__in=_courses_with_role(user, Membership.Role.INSTRUCTOR))
+    return RegradeJob.objects.filter(own | taught)

@@ -94,6 +94,56 @@ class ReviewSchema(serializers.Serializer):
 
 class RegradeAcceptedSchema(StartedAcceptedSchema):
     grading_attempt = serializers.IntegerField()
+    regrade = serializers.IntegerField(help_text="The regrade job that covers the submission.")
+    regrade_url = serializers.URLField()
+    regrade_started = serializers.BooleanField(
+        help_text="False when a running regrade already covered it (nothing new was queued)."
+    )
+
+
+class RegradeStartSchema(serializers.Serializer):
+    course = serializers.SlugField(
+        required=False, help_text="Only this course's submissions (one you teach)."
+    )
+    user = serializers.JSONField(
+        required=False, help_text="Only this student's submissions: a username or a user id."
+    )
+    submission = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only this submission (an id)."
+    )
+
+
+class RegradeChangeSchema(serializers.Serializer):
+    submission = serializers.IntegerField()
+    user = serializers.CharField()
+    old_score = serializers.FloatField(allow_null=True)
+    new_score = serializers.FloatField(allow_null=True)
+
+
+class RegradeFailureSchema(serializers.Serializer):
+    submission = serializers.IntegerField()
+    user = serializers.CharField()
+    old_score = serializers.FloatField(
+        allow_null=True, help_text="Kept: grading failed on our side."
+    )
+
+
+class RegradeJobSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    exercise = serializers.CharField()
+    course = serializers.CharField(allow_null=True)
+    scope = serializers.CharField()
+    status = serializers.ChoiceField(choices=["running", "done"])
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    created_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    changes = RegradeChangeSchema(many=True)
+    failures = RegradeFailureSchema(many=True)
 
 
 class RunCreateSchema(SubmissionCreateSchema):
@@ -205,6 +255,19 @@ SUBMISSION_REVIEW = operation(
 SUBMISSION_REGRADE = operation(
     ok=RegradeAcceptedSchema, ok_status=202, request=None, operation_id="submission_regrade"
 )
+EXERCISE_REGRADE = operation(
+    ok=RegradeJobSchema,
+    ok_status=202,
+    request=RegradeStartSchema,
+    operation_id="exercise_regrade",
+    description=(
+        "Grade again, in the background, every submission to the exercise that the "
+        "caller may regrade (instructors: their courses'; superusers: all), or only "
+        "one course's, one student's or one submission. One regrade of an exercise "
+        "runs at a time: 409 names the running one."
+    ),
+)
+REGRADE_DETAIL = operation(ok=RegradeJobSchema, operation_id="regrade_detail")
 COURSE_LIST = operation(ok=CourseSchema(many=True), operation_id="course_list")
 GRADEBOOK = operation(
     ok=OpenApiResponse(description="Students, exercises and the counted score of each cell."),

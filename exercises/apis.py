@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
 from actquiz.throttles import SharedScopedRateThrottle
-from exercises import access, api_schema, runs, selectors, serializers, services
-from exercises.models import Course, Exercise, Membership, Run, Submission
+from exercises import access, api_schema, regrading, runs, selectors, serializers, services
+from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 
 # Lists are capped: a script that wants more pages through ?exercise=.
 SUBMISSION_LIST_LIMIT = 100
@@ -297,19 +297,76 @@ class CourseSubmissionsApi(APIView):
         return Response([serializers.submission_data(s, request, full=True) for s in submissions])
 
 
-class SubmissionRegradeApi(APIView):
+class _RegradeThrottled(APIView):
+    throttle_scope = "regrades"
+
+    def get_throttles(self) -> list[Any]:
+        # Starting a regrade costs grading runs; following one (polling) does not.
+        return [SharedScopedRateThrottle()] if self.request.method == "POST" else []
+
+
+def _regrade_response(request: Request, job: RegradeJob, **kwargs: Any) -> Response:
+    data = serializers.regrade_data(job, request, outcomes=selectors.regrade_outcomes(job))
+    return Response(data, **kwargs)
+
+
+class SubmissionRegradeApi(_RegradeThrottled):
     @api_schema.SUBMISSION_REGRADE
     def post(self, request: Request, submission_id: int) -> Response:
-        """Grade a submission again (instructors of its course, staff); 202 when queued."""
+        """Grade a submission again (instructors of its course, staff); 202 when queued.
+
+        It runs as a one-submission regrade job (``regrade_url``). Asking again while
+        that job (or a regrade of the whole exercise) still waits for this submission
+        answers 202 with that job and queues nothing; 409 while a regrade of the
+        exercise that does not cover it runs.
+        """
         submission = _visible_submission(request, submission_id)
         if not access.can_review_submission(request.user, submission):
             raise PermissionDenied("Only an instructor of this course may regrade it.")
-        submission = services.submission_requeue(submission_id=submission.id)
+        job, started = regrading.regrade_submission(submission=submission, started_by=request.user)
+        submission.refresh_from_db(fields=["status", "grading_attempt"])
+        url = request.build_absolute_uri(reverse("api:regrade-detail", args=[job.pk]))
         return Response(
             {
                 "id": submission.id,
                 "status": submission.status,
                 "grading_attempt": submission.grading_attempt,
+                "regrade": job.pk,
+                "regrade_url": url,
+                "regrade_started": started,
             },
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class ExerciseRegradeApi(_RegradeThrottled):
+    @api_schema.EXERCISE_REGRADE
+    def post(self, request: Request, slug: str) -> Response:
+        """Start a regrade of exercise ``slug``; 202 with the job to follow."""
+        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        if not access.can_regrade_exercise(request.user, exercise):
+            raise PermissionDenied("Only instructors of a course offering it may regrade it.")
+        filters = serializers.regrade_body(request.data)
+        courses = (
+            None
+            if access.can_regrade_everywhere(request.user)
+            else access.courses_to_regrade_in(request.user, exercise)
+        )
+        scope = regrading.regrade_scope(exercise=exercise, courses=courses, **filters)
+        job = regrading.regrade_start(exercise=exercise, scope=scope, started_by=request.user)
+        response = _regrade_response(request, job, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = response.data["url"]
+        return response
+
+
+class RegradeDetailApi(APIView):
+    @api_schema.REGRADE_DETAIL
+    def get(self, request: Request, regrade_id: int) -> Response:
+        """Follow a regrade: status, total, done, changed, failed and the changed scores."""
+        job = get_object_or_404(
+            access.regrades_visible_to(request.user).select_related(
+                "exercise", "course", "created_by"
+            ),
+            pk=regrade_id,
+        )
+        return _regrade_response(request, job)

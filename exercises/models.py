@@ -263,6 +263,11 @@ class RegradeJob(models.Model):
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="regrades")
     scope = models.CharField(max_length=200)
+    # The course the regrade was limited to; its instructors follow the job. Null for
+    # a regrade across courses (a superuser's, or an instructor's of several courses).
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="regrades"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -296,10 +301,15 @@ class RegradeItem(models.Model):
     )
     grading_attempt = models.PositiveIntegerField()
     old_score = models.FloatField(null=True, blank=True)
+    # The version that graded the old result: a regrade that fails keeps that result.
+    old_exercise_version = models.PositiveIntegerField(null=True, blank=True)
     new_score = models.FloatField(null=True, blank=True)
     finished = models.BooleanField(default=False)
+    # Grading failed on our side (the old result was kept); counted in the job's ``failed``.
+    failed = models.BooleanField(default=False)
 
     class Meta:
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["submission", "grading_attempt"], name="regrade_item_lookup")
         ]

@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce
 
 from exercises import specs
-from exercises.models import Course, CourseExercise, Exercise, Membership, Submission
+from exercises.models import (
+    Course,
+    CourseExercise,
+    Exercise,
+    Membership,
+    RegradeItem,
+    RegradeJob,
+    Submission,
+)
+from exercises.regrade_progress import same_score
 
 
 def public_spec(exercise: Exercise, seed: int | None = None) -> dict[str, Any]:
@@ -128,3 +137,36 @@ def course_submissions(
             needs_review=True, status=Submission.Status.GRADED, reviewed_score__isnull=True
         )
     return list(queryset[:limit])
+
+
+def regrade_outcomes(job: RegradeJob) -> dict[str, list[dict[str, Any]]]:
+    """Return the finished items of ``job`` whose score changed, and those that failed.
+
+    ``{"changes": [{submission, user, old_score, new_score}], "failures":
+    [{submission, user, old_score}]}``, in submission order.
+    """
+    differing = (
+        Q(failed=True)
+        | Q(old_score__isnull=True)
+        | Q(new_score__isnull=True)
+        | ~Q(old_score=F("new_score"))
+    )
+    items = (
+        RegradeItem.objects.filter(job=job, finished=True)
+        .filter(differing)
+        .select_related("submission__user")
+        .order_by("submission_id")
+    )
+    changes: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for item in items:
+        entry = {
+            "submission": item.submission_id,
+            "user": item.submission.user.get_username(),
+            "old_score": item.old_score,
+        }
+        if item.failed:
+            failures.append(entry)
+        elif not same_score(item.old_score, item.new_score):
+            changes.append({**entry, "new_score": item.new_score})
+    return {"changes": changes, "failures": failures}

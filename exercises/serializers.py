@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from actquiz.exceptions import ApiError
-from exercises.models import Course, Exercise, Run, Submission
+from exercises.models import Course, Exercise, RegradeJob, Run, Submission
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
@@ -336,3 +336,67 @@ def review_body(data: Any) -> tuple[float, str]:
             fields={"comment": ["invalid"]},
         )
     return score, comment
+
+
+REGRADE_BODY_KEYS = frozenset({"course", "user", "submission"})
+
+
+def regrade_body(data: Any) -> dict[str, Any]:
+    """Check a regrade request body: optional ``course`` (slug), ``user``, ``submission``.
+
+    ``user`` is a username or a user id, ``submission`` a submission id; an empty or
+    missing body regrades every submission the caller may regrade. Returns the
+    filters as ``regrading.regrade_scope`` keyword arguments; raises ``ApiError``.
+    """
+    if data is None or (hasattr(data, "keys") and not data):
+        return {}
+    if not isinstance(data, dict):
+        raise ApiError('The body must be a JSON object such as {"course": "act101"}.')
+    unknown = sorted(set(data) - REGRADE_BODY_KEYS)
+    if unknown:
+        raise ApiError(
+            f"Unknown field(s): {', '.join(unknown)}.",
+            fields={key: ["unknown field"] for key in unknown},
+        )
+    filters: dict[str, Any] = {}
+    course = data.get("course")
+    if course is not None:
+        if not (isinstance(course, str) and SLUG_RE.fullmatch(course)):
+            raise ApiError("course must be a course slug.", fields={"course": ["not a slug"]})
+        filters["course"] = course
+    user = data.get("user")
+    if user is not None:
+        valid_id = isinstance(user, int) and not isinstance(user, bool) and user > 0
+        valid_name = isinstance(user, str) and 0 < len(user) <= 150 and "\x00" not in user
+        if not (valid_id or valid_name):
+            raise ApiError("user must be a username or a user id.", fields={"user": ["not a user"]})
+        filters["user"] = user
+    submission = data.get("submission")
+    if submission is not None:
+        if isinstance(submission, bool) or not isinstance(submission, int) or submission < 1:
+            raise ApiError(
+                "submission must be a submission id.", fields={"submission": ["not an id"]}
+            )
+        filters["submission"] = submission
+    return filters
+
+
+def regrade_data(job: RegradeJob, request: Request, *, outcomes: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON of a regrade ``job`` with its ``outcomes`` (changed and failed)."""
+    return {
+        "id": job.pk,
+        "url": request.build_absolute_uri(reverse("api:regrade-detail", args=[job.pk])),
+        "exercise": job.exercise.slug,
+        "course": job.course.slug if job.course else None,
+        "scope": job.scope,
+        "status": job.status,
+        "total": job.total,
+        "done": job.done,
+        "changed": job.changed,
+        "failed": job.failed,
+        "created_by": job.created_by.get_username() if job.created_by else None,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "changes": outcomes["changes"],
+        "failures": outcomes["failures"],
+    }

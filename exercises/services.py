@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
-from exercises import specs
+from exercises import regrade_progress, specs
 from exercises.models import Course, Exercise, ExerciseVariant, Submission
 from exercises.signals import score_changed
 
@@ -219,16 +219,17 @@ def _insert_submission(
     return submission
 
 
-def grading_message(submission: Submission) -> list[Any]:
+def grading_message(submission: Submission, *, spec: dict[str, Any] | None = None) -> list[Any]:
     """Return the Celery task arguments for ``submission``.
 
     ``[submission_id, grading_attempt, exercise_spec_dict, {"seed", "code", "answer"}]``:
-    everything the worker needs, so it never opens the database.
+    everything the worker needs, so it never opens the database. ``spec`` is
+    ``specs.spec_dict(submission.exercise)`` when the caller already built it.
     """
     return [
         submission.id,
         submission.grading_attempt,
-        specs.spec_dict(submission.exercise),
+        spec if spec is not None else specs.spec_dict(submission.exercise),
         {
             "seed": submission.seed,
             "code": submission.code if submission.exercise.kind == Exercise.Kind.CODE else None,
@@ -244,32 +245,78 @@ def enqueue_grading(submission_id: int) -> bool:
     for the student: the submission stays ``queued`` with no ``enqueued_at`` and the
     requeue sweep sends it later. Returns whether the broker accepted the task.
     """
+    return enqueue_grading_many([submission_id]) == 1
+
+
+def enqueue_grading_many(
+    submission_ids: list[int], *, priority: int | None = None, batch_size: int = 200
+) -> int:
+    """Send the grading tasks of many submissions, ``batch_size`` per broker connection.
+
+    Like ``enqueue_grading``: only ``queued`` submissions are sent, and a dead broker
+    leaves the rest to the sweep. ``priority`` (Redis: 0 first, 9 last) lets a
+    regrade wait behind students' new submissions. Each sent submission records the
+    exercise version (and points) its message carries: the version that grades it.
+    Returns how many tasks the broker accepted.
+    """
     from actquiz.celery import app
 
-    submission = Submission.objects.select_related("exercise").filter(pk=submission_id).first()
-    if submission is None or submission.status != Submission.Status.QUEUED:
-        return False
-    try:
-        # A connection per send, opened from the current broker settings: no pooled
-        # socket survives a gunicorn fork or a Redis restart in a broken state.
-        with app.connection_for_write() as connection:
-            app.send_task(
-                GRADE_TASK_NAME,
-                args=grading_message(submission),
-                queue=settings.ACTQUIZ_GRADING_QUEUE,
-                connection=connection,
-                retry=True,
-                retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+    sent = 0
+    for start in range(0, len(submission_ids), batch_size):
+        batch = submission_ids[start : start + batch_size]
+        submissions = list(
+            Submission.objects.select_related("exercise").filter(
+                pk__in=batch, status=Submission.Status.QUEUED
             )
-    except Exception:
-        logger.warning(
-            "could not enqueue submission %s; the sweep will retry", submission_id, exc_info=True
         )
-        return False
-    Submission.objects.filter(pk=submission_id, grading_attempt=submission.grading_attempt).update(
-        enqueued_at=timezone.now()
-    )
-    return True
+        accepted: list[tuple[Submission, dict[str, Any]]] = []
+        spec_of: dict[int, dict[str, Any]] = {}
+        try:
+            # One connection per batch, opened from the current broker settings: no
+            # pooled socket survives a gunicorn fork or a Redis restart in a broken state.
+            with app.connection_for_write() as connection:
+                for submission in submissions:
+                    spec = spec_of.get(submission.exercise_id)
+                    if spec is None:
+                        spec = spec_of[submission.exercise_id] = specs.spec_dict(
+                            submission.exercise
+                        )
+                    app.send_task(
+                        GRADE_TASK_NAME,
+                        args=grading_message(submission, spec=spec),
+                        queue=settings.ACTQUIZ_GRADING_QUEUE,
+                        connection=connection,
+                        priority=priority,
+                        retry=True,
+                        retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+                    )
+                    accepted.append((submission, spec))
+        except Exception:
+            logger.warning(
+                "could not enqueue %d submissions (first %s); the sweep will retry",
+                len(submissions) - len(accepted),
+                batch[0],
+                exc_info=True,
+            )
+        _mark_enqueued(accepted)
+        sent += len(accepted)
+        if len(accepted) < len(submissions):
+            break
+    return sent
+
+
+def _mark_enqueued(accepted: list[tuple[Submission, dict[str, Any]]]) -> None:
+    now = timezone.now()
+    by_version: dict[tuple[int, float], Q] = {}
+    for submission, spec in accepted:
+        # Only the attempt that was sent: a newer one must still be sent itself.
+        current = Q(pk=submission.pk, grading_attempt=submission.grading_attempt)
+        key = (int(spec["version"]), float(spec["points"]))
+        by_version[key] = by_version[key] | current if key in by_version else current
+    for (version, points), rows in by_version.items():
+        Submission.objects.filter(rows).update(
+            enqueued_at=now, exercise_version=version, max_score=points
+        )
 
 
 def _locked_current(submission_id: int, grading_attempt: int) -> Submission:
@@ -314,6 +361,12 @@ def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
 
 
 def _fail_for_deliveries(submission: Submission, now: Any) -> None:
+    item = regrade_progress.open_regrade_item(submission)
+    if item is not None:
+        regrade_progress.regrade_item_finish(item, new_score=None, failed=True)
+        if submission.verdict is not None:
+            regrade_progress.keep_previous_result(submission, item, now)
+            return
     message = (
         f"This submission stopped the grader {submission.deliveries} times, so it was not "
         "graded. Check it for code that exhausts memory or runs away, then submit again."
@@ -370,7 +423,9 @@ def submission_record_result(
 
     Idempotent: the same verdict again changes nothing. Raises ``ConflictError``
     (409) for a superseded ``grading_attempt`` or a different verdict for an attempt
-    that already has one. Returns ``(submission, changed)``.
+    that already has one. A result a running regrade waits for finishes its item; a
+    ``failed`` one there keeps the result the submission had before the regrade.
+    Returns ``(submission, changed)``.
     """
     verdict = scrubbed(verdict)
     with transaction.atomic():
@@ -384,12 +439,24 @@ def submission_record_result(
             )
         now = timezone.now()
         graded = verdict["status"] == "graded"
+        item = regrade_progress.open_regrade_item(submission)
+        if item is not None:
+            regrade_progress.regrade_item_finish(
+                item, new_score=verdict["score"] if graded else None, failed=not graded
+            )
+            if not graded and submission.verdict is not None:
+                regrade_progress.keep_previous_result(submission, item, now)
+                return submission, True
         submission.status = Submission.Status.GRADED if graded else Submission.Status.FAILED
         submission.score = verdict["score"] if graded else None
         submission.tests = verdict.get("tests") or []
         submission.error = verdict.get("error")
         submission.hints = verdict.get("hints") or []
-        submission.needs_review = bool(verdict.get("needs_review", False))
+        # A regrade does not send a reviewed answer back to the review queue: the
+        # instructor's score still stands.
+        submission.needs_review = (
+            bool(verdict.get("needs_review", False)) and submission.reviewed_score is None
+        )
         submission.verdict = verdict
         submission.started_at = submission.started_at or now
         submission.finished_at = now
@@ -514,6 +581,7 @@ def submission_requeue_stale(*, now: Any = None) -> list[int]:
     ids = stale_submission_ids(now=now)
     for submission_id in ids:
         submission_requeue(submission_id=submission_id, fresh_deliveries=False)
+    regrade_progress.regrade_jobs_settle()
     return ids
 
 

@@ -43,6 +43,12 @@ urlpatterns = [
         apis.SubmissionRegradeApi.as_view(),
         name="submission-regrade",
     ),
+    path(
+        "exercises/<slug:slug>/regrade/",
+        apis.ExerciseRegradeApi.as_view(),
+        name="exercise-regrade",
+    ),
+    path("regrades/<int:regrade_id>/", apis.RegradeDetailApi.as_view(), name="regrade-detail"),
     path("courses/", apis.CourseListApi.as_view(), name="course-list"),
     path(
         "courses/<slug:slug>/submissions/",

@@ -46,6 +46,8 @@ def test_the_schema_lists_every_api_operation(client: Any) -> None:
         "/api/v1/exercises/{slug}/submissions/",
         "/api/v1/submissions/{submission_id}/result/",
         "/api/v1/courses/{slug}/gradebook/",
+        "/api/v1/exercises/{slug}/regrade/",
+        "/api/v1/regrades/{regrade_id}/",
     ):
         assert path in paths
     submit = paths["/api/v1/exercises/{slug}/submissions/"]["post"]
