@@ -19,6 +19,7 @@ _INDEX_LINKS = {
     "exercises": "api:exercise-list",
     "submissions": "api:submission-list",
     "courses": "api:course-list",
+    "tokens": "apitokens:token-list",
 }
 
 
@@ -47,7 +48,7 @@ class ApiIndex(APIView):
             {
                 "name": "ActQuiz API",
                 "version": "1",
-                "authentication": "Authorization: Token <key>",
+                "authentication": "Authorization: Token <secret> (issue one at /api/v1/tokens/)",
                 "links": links,
             }
         )

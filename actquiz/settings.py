@@ -95,13 +95,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # Only for its static files: the ACE editor the exercise page loads.
     "django_ace",
     "exercises",
     "lms",
+    "apitokens",
 ]
 
 MIDDLEWARE = [
@@ -230,7 +230,7 @@ ACTQUIZ_TRUSTED_PROXIES = env_int("ACTQUIZ_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -256,7 +256,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "ActQuiz API",
     "DESCRIPTION": (
         "Activation-function exercises graded in a sandbox. Authenticate with "
-        "`Authorization: Token <key>`. Errors are always "
+        "`Authorization: Token <secret>`, a named, expiring token issued at "
+        "`POST /api/v1/tokens/` (or by `manage.py api_token create`). Errors are always "
         '`{"error": {"code", "message", "fields"?}}` with a 4xx status.'
     ),
     "VERSION": "1",
@@ -274,6 +275,11 @@ SPECTACULAR_SETTINGS = {
 ACTQUIZ_API_URL = env_str("ACTQUIZ_API_URL", "http://127.0.0.1:8000")
 ACTQUIZ_GRADER_TOKEN = env_secret("ACTQUIZ_GRADER_TOKEN")
 ACTQUIZ_GRADER_GROUP = "graders"
+# API tokens (apitokens/): lifetime when the owner names none, and the longest allowed.
+ACTQUIZ_API_TOKEN_DEFAULT_DAYS = env_int("ACTQUIZ_API_TOKEN_DEFAULT_DAYS", 90)
+ACTQUIZ_API_TOKEN_MAX_DAYS = env_int("ACTQUIZ_API_TOKEN_MAX_DAYS", 365)
+# After the grader token changes, workers holding the previous one keep working this long.
+ACTQUIZ_GRADER_TOKEN_OVERLAP_MINUTES = env_int("ACTQUIZ_GRADER_TOKEN_OVERLAP_MINUTES", 60)
 ACTQUIZ_GRADING_QUEUE = env_str("ACTQUIZ_GRADING_QUEUE", "grading")
 ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
 ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("actquiz.api_docs")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("exercises.urls")),
+    path("api/v1/", include("apitokens.urls")),
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),

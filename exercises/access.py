@@ -14,6 +14,8 @@
 - Only a grader account posts grading progress and results. A grader account is a
   user in the ``graders`` group (the service account the workers use, for every
   course), or a user with a ``grader`` membership, for that course's submissions.
+- Every active user except a grader account manages their own API tokens, and
+  nobody sees another user's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from apitokens.models import ApiToken
 from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -205,3 +208,21 @@ def regrades_visible_to(user: AnyUser) -> QuerySet[RegradeJob]:
     own = Q(created_by=user)
     taught = Q(course__in=_courses_with_role(user, Membership.Role.INSTRUCTOR))
     return RegradeJob.objects.filter(own | taught)
+
+
+def can_manage_own_api_tokens(user: AnyUser) -> bool:
+    """Return whether ``user`` may list, issue and revoke their own API tokens.
+
+    Not a grader account: its token is rotated by ``manage.py grader_account``, and a
+    leaked grader token must not mint tokens that outlive the rotation.
+    """
+    if not _is_active(user):
+        return False
+    return not is_grader_account(user)
+
+
+def api_tokens_of(user: AnyUser) -> QuerySet[ApiToken]:
+    """Return the API tokens ``user`` owns (nobody sees another user's tokens)."""
+    if not _is_active(user):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

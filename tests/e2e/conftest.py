@@ -27,11 +27,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
 from actquiz.celery import app as celery_app
 from exercises.models import Course, CourseExercise, Exercise, Membership
 from tests.e2e.tcp_proxy import TcpProxy
+from tests.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
 # The grader token is fixed for the run so one worker process serves every test,
@@ -240,17 +240,17 @@ def pipeline(
     users = get_user_model()
     grader = users.objects.create_user("e2e-grader")
     grader.groups.add(Group.objects.get_or_create(name=settings.ACTQUIZ_GRADER_GROUP)[0])
-    Token.objects.create(user=grader, key=GRADER_TOKEN)
+    issue_token(grader, secret=GRADER_TOKEN)
 
     course = Course.objects.create(slug="e2e", title="End to end")
     for exercise in Exercise.objects.all():
         CourseExercise.objects.create(course=course, exercise=exercise)
     student = users.objects.create_user("e2e-student")
     Membership.objects.create(user=student, course=course, role=Membership.Role.STUDENT)
-    token = Token.objects.create(user=student)
+    token = issue_token(student)
 
     broker_proxy.up()
     api_proxy.up()
-    yield Pipeline(live_server.url, token.key, worker, broker_proxy, api_proxy)
+    yield Pipeline(live_server.url, token, worker, broker_proxy, api_proxy)
     broker_proxy.up()
     api_proxy.up()

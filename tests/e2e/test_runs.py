@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from exercises.models import Course, Exercise, Membership, Submission
 from tests.e2e.conftest import Pipeline
+from tests.tokens import issue_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +77,7 @@ def test_an_instructor_dry_runs_the_draft_on_every_test_through_the_worker(
     Membership.objects.create(
         user=teacher, course=Course.objects.get(slug="e2e"), role=Membership.Role.INSTRUCTOR
     )
-    token = Token.objects.create(user=teacher).key
+    token = issue_token(teacher)
     exercise = Exercise.objects.get(slug="sigmoid-numpy")
     exercise.draft = {
         "kind": "code",

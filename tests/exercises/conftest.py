@@ -9,11 +9,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from exercises import services
 from exercises.models import Course, CourseExercise, Exercise, Membership
+from tests.tokens import issue_token
 
 SIGMOID_OK = """import numpy as np
 
@@ -120,13 +120,15 @@ def grader(make_user: Callable[..., AbstractBaseUser]) -> AbstractBaseUser:
 
 @pytest.fixture
 def client_for() -> Callable[[AbstractBaseUser | None], APIClient]:
-    """An API client authenticated with the user's DRF token (anonymous for None)."""
+    """An API client authenticated with an API token of the user (anonymous for None)."""
+    secrets: dict[int, str] = {}
 
     def make(user: AbstractBaseUser | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in secrets:
+                secrets[user.pk] = issue_token(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {secrets[user.pk]}")
         return client
 
     return make

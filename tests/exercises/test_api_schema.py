@@ -15,7 +15,6 @@ import schemathesis
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import (
     content_type_conformance,
@@ -25,6 +24,7 @@ from schemathesis.checks import (
 )
 
 from exercises.models import Exercise
+from tests.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def role_tokens(
         format="json",
     )
     return {
-        role: Token.objects.get_or_create(user=user)[0].key
+        role: issue_token(user)
         for role, user in (("student", student), ("instructor", instructor), ("grader", grader))
     }
 

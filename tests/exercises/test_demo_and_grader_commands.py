@@ -41,7 +41,7 @@ def test_the_grader_account_adopts_the_token_the_workers_are_configured_with(set
 def test_the_grader_account_refuses_a_token_of_the_wrong_length(settings) -> None:
     settings.ACTQUIZ_GRADER_TOKEN = "short"
 
-    with pytest.raises(CommandError, match="20 to 40"):
+    with pytest.raises(CommandError, match="20 to 200"):
         call_command("grader_account")
 
 

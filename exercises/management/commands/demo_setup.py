@@ -1,25 +1,32 @@
 """``manage.py demo_setup``: the demo course, its users and the grader service account.
 
 Idempotent: running it again keeps the accounts and their tokens and resets the demo
-passwords. Used by ``./run demo``; never run it on a production database.
+passwords. Tokens are stored hashed, so the demo's are derived from ``SECRET_KEY``
+(the same on every run, printable again). Used by ``./run demo``; never run it on a
+production database.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
+import hmac
 import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from apitokens import services as tokens
+from apitokens.models import ApiToken
 from exercises.management.commands.grader_account import GRADER_USERNAME
 from exercises.models import Course, CourseExercise, Exercise, Membership
 
 COURSE_SLUG = "demo"
+DEMO_TOKEN_NAME = "demo"
 DEMO_USERS = (
     ("student", "demo-student", "student-pass-1"),
     ("instructor", "demo-teacher", "teacher-pass-1"),
@@ -48,13 +55,17 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save(update_fields=["password"])
             Membership.objects.update_or_create(user=user, course=course, defaults={"role": role})
-            token, _ = Token.objects.get_or_create(user=user)
-            credentials[role] = {"username": username, "password": password, "token": token.key}
+            token = demo_token(username)
+            _hold_demo_token(user, token)
+            credentials[role] = {"username": username, "password": password, "token": token}
 
-        # The workers' service account, exactly as production creates it.
-        token_out = io.StringIO()
-        call_command("grader_account", print_token=True, stdout=token_out)
-        credentials["grader"] = {"username": GRADER_USERNAME, "token": token_out.getvalue().strip()}
+        # The workers' service account, exactly as production creates it from a
+        # configured token.
+        grader_token = settings.ACTQUIZ_GRADER_TOKEN.strip() or demo_token(GRADER_USERNAME)
+        tokens.grader_account_ensure(
+            username=GRADER_USERNAME, secret=grader_token, overlap=timedelta(0)
+        )
+        credentials["grader"] = {"username": GRADER_USERNAME, "token": grader_token}
 
         if options["json"]:
             self.stdout.write(json.dumps(credentials))
@@ -63,3 +74,16 @@ class Command(BaseCommand):
             c = credentials[role]
             self.stdout.write(f"{role}: {c['username']} / {c['password']}  token {c['token']}")
         self.stdout.write(f"grader token: {credentials['grader']['token']}")
+
+
+def demo_token(username: str) -> str:
+    """Return the demo token of ``username``: derived from SECRET_KEY, so stable across runs."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), f"demo-token:{username}".encode(), hashlib.sha256)
+    return "aq_demo_" + mac.hexdigest()[:40]
+
+
+def _hold_demo_token(user: AbstractBaseUser, secret: str) -> None:
+    # Issued again under the same secret on every run, even if it was revoked (a
+    # password change revokes a user's tokens) or deleted meanwhile.
+    ApiToken.objects.filter(digest=tokens.token_digest(secret)).delete()
+    tokens.token_create(user=user, name=DEMO_TOKEN_NAME, expires_at=None, secret=secret)
