@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A login refused by the failed-login limits answers 429 with Retry-After.
+    "actquiz.login_limits.LoginLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After XFrameOptions: lets the LMS that launched a session frame its pages.
@@ -157,6 +159,13 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Password checks count failures per account and per address (actquiz/login_limits.py).
+AUTHENTICATION_BACKENDS = ["actquiz.login_limits.RateLimitedModelBackend"]
+ACTQUIZ_LOGIN_WINDOW_SECONDS = env_int("ACTQUIZ_LOGIN_WINDOW_SECONDS", 15 * 60)
+ACTQUIZ_LOGIN_FAILURES_PER_ACCOUNT = env_int("ACTQUIZ_LOGIN_FAILURES_PER_ACCOUNT", 10)
+# A whole class may log in from one NAT address, typos included: far above one person's.
+ACTQUIZ_LOGIN_FAILURES_PER_IP = env_int("ACTQUIZ_LOGIN_FAILURES_PER_IP", 100)
 
 AUTH_PASSWORD_VALIDATORS = [
     # "alice.kim1" for user alice.kim is refused as too similar to the username.

@@ -45,6 +45,11 @@ class SlidingWindow:
         counter_add(self.cache, current_key, timeout=2 * self.seconds + 1, delta=-1)
         return self._wait(previous, current - 1, into_window)
 
+    def uncount(self, key: str, now: float) -> None:
+        """Take back one request that ``hit(key, now)`` counted (same ``now``)."""
+        window_key = f"{key}:{int(now // self.seconds)}"
+        counter_add(self.cache, window_key, timeout=2 * self.seconds + 1, delta=-1)
+
     def _wait(self, previous: int, accepted: int, into_window: float) -> float:
         # The next request fits once previous * (1 - t / seconds) + accepted + 1 <= limit.
         room = self.limit - accepted - 1

@@ -5,6 +5,10 @@ from django.urls import include, path, re_path
 
 from actquiz.api import api_not_found
 from actquiz.health import healthz
+from actquiz.login_limits import RateLimitedAdminAuthenticationForm
+
+# The admin's login counts and refuses failed logins like the page login.
+admin.site.login_form = RateLimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("api/v1/", include("actquiz.api_docs")),

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from actquiz.login_limits import RateLimitedAuthenticationForm
 from exercises import views
 from exercises.page_security import with_page_headers as secured
 
@@ -15,6 +16,7 @@ urlpatterns = [
         secured(
             auth_views.LoginView.as_view(
                 template_name="exercises/login.html",
+                authentication_form=RateLimitedAuthenticationForm,
                 redirect_authenticated_user=True,
                 next_page="pages:home",
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,7 +79,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     except LaunchError as error:
         return _error_page(request, error)
     user: AbstractBaseUser = result.user
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     origins = _platform_origins(result.registration.issuer, result.registration.auth_login_url)
     request.session[framing.SESSION_KEY] = origins
     if link is None:

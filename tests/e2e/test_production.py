@@ -68,3 +68,38 @@ def test_the_submission_throttle_holds_across_three_gunicorn_workers(
     assert 60 <= len(accepted) <= 62
     assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
     assert all(r.json()["error"]["code"] == "throttled" for r in refused)
+
+
+def test_the_login_limit_holds_across_three_gunicorn_workers(tmp_path: Path) -> None:
+    stack = ProductionStack(tmp_path, settings.REDIS_URL, ACTQUIZ_LOGIN_FAILURES_PER_ACCOUNT="10")
+    try:
+        stack.prepare()
+        stack.start_web(workers=3)
+
+        def log_in(password: str) -> requests.Response:
+            # A fresh connection each time, so gunicorn's workers share the attempts.
+            session = requests.Session()
+            session.headers["Connection"] = "close"
+            session.get(f"{stack.url}/login/", timeout=30)
+            return session.post(
+                f"{stack.url}/login/",
+                data={
+                    "username": stack.credentials["student"]["username"],
+                    "password": password,
+                    "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                },
+                headers={"Referer": f"{stack.url}/login/"},
+                allow_redirects=False,
+                timeout=30,
+            )
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            wrong = list(pool.map(lambda _: log_in("wrong-password"), range(30)))
+        assert {r.status_code for r in wrong} == {200, 429}
+        assert sum(r.status_code == 200 for r in wrong) == 10
+        right = log_in(stack.credentials["student"]["password"])
+        assert right.status_code == 429
+        assert int(right.headers["Retry-After"]) >= 1
+        assert "Too many failed logins" in right.text
+    finally:
+        stack.close()

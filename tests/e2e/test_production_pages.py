@@ -8,6 +8,7 @@ real worker grades the submission it enqueues.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -69,6 +70,7 @@ def production_site(
         "DATABASE_URL": _database_url(),
         "REDIS_URL": redis_url,
         "ACTQUIZ_GRADING_QUEUE": settings.ACTQUIZ_GRADING_QUEUE,
+        "ACTQUIZ_LOGIN_FAILURES_PER_ACCOUNT": "3",
     }
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
@@ -136,3 +138,26 @@ def test_production_hides_error_details(production_site: Site) -> None:
 
     assert response.status_code == 404
     assert "DATABASE_URL" not in response.text and "Traceback" not in response.text
+
+
+def test_password_guessing_is_stopped_on_the_production_login_page(production_site: Site) -> None:
+    site = production_site
+    for _ in range(3):
+        site.open("/login/")
+        site.find("#id_username").send_keys(STUDENT[0])
+        site.find("#id_password").send_keys("not-the-password")
+        site.find("main button[type=submit]").click()
+        site.wait(lambda d: "do not match" in d.page_source, "no wrong-password message")
+
+    site.open("/login/")
+    site.find("#id_username").send_keys(STUDENT[0])
+    site.find("#id_password").send_keys(STUDENT[1])
+    site.find("main button[type=submit]").click()
+
+    message = site.wait(
+        lambda d: d.find_elements("css selector", "#login-rate-limited"), "no lockout message"
+    )[0]
+    assert "Too many failed logins" in message.text
+    assert re.search(r"Try again in \d+ minutes", message.text), message.text
+    site.open("/")
+    assert "/login/" in site.driver.current_url
