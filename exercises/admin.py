@@ -1,7 +1,9 @@
-"""Admin screens for instructors and staff."""
+"""Admin screens, for superusers only (``is_staff`` alone does not let anyone in)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
+from exercises import access
 from exercises.models import (
     Course,
     CourseExercise,
@@ -10,6 +12,13 @@ from exercises.models import (
     Membership,
     Submission,
 )
+
+
+def _admin_permission(request: HttpRequest) -> bool:
+    return access.can_use_admin(request.user)
+
+
+admin.site.has_permission = _admin_permission  # type: ignore[method-assign]
 
 
 class CourseExerciseInline(admin.TabularInline):

@@ -23,19 +23,6 @@ SUBMISSION_LIST_LIMIT = 100
 COURSE_SUBMISSION_LIMIT = 500
 
 
-def _visible_submission(request: Request, submission_id: int) -> Submission:
-    # 404 rather than 403 for someone else's submission: ids are sequential and
-    # must not reveal how many submissions exist.
-    return get_object_or_404(
-        access.submissions_visible_to(request.user).select_related("exercise", "course", "user"),
-        pk=submission_id,
-    )
-
-
-def _sees_everything(request: Request, submission: Submission) -> bool:
-    return submission.user_id != request.user.id or bool(request.user.is_staff)
-
-
 class ExerciseListApi(APIView):
     @api_schema.EXERCISE_LIST
     def get(self, request: Request) -> Response:
@@ -43,9 +30,8 @@ class ExerciseListApi(APIView):
         exercises: QuerySet[Exercise] | list[Exercise] = access.exercises_visible_to(request.user)
         course_slug = request.query_params.get("course")
         if course_slug:
-            course = get_object_or_404(access.courses_visible_to(request.user), slug=course_slug)
-            visible = set(exercises.values_list("id", flat=True))
-            exercises = [e for e in selectors.course_exercises(course) if e.id in visible]
+            course = access.access_course(request.user, course_slug)
+            exercises = access.course_exercises_visible_to(request.user, course)
         data = serializers.ExerciseListSerializer(
             exercises, many=True, context={"request": request}
         ).data
@@ -56,7 +42,7 @@ class ExerciseDetailApi(APIView):
     @api_schema.EXERCISE_DETAIL
     def get(self, request: Request, slug: str) -> Response:
         """Show one exercise with the caller's variant; never its reference or hidden spec."""
-        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        exercise = access.access_exercise(request.user, slug)
         variant = services.variant_for(user=request.user, exercise=exercise)
         context = {
             "request": request,
@@ -76,7 +62,7 @@ class ExerciseSubmissionsApi(APIView):
     @api_schema.EXERCISE_SUBMISSION_LIST
     def get(self, request: Request, slug: str) -> Response:
         """List the caller's own submissions to exercise ``slug``, newest first."""
-        get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        access.access_exercise(request.user, slug)
         submissions = selectors.user_submissions(
             request.user, exercise_slug=slug, limit=SUBMISSION_LIST_LIMIT
         )
@@ -85,7 +71,7 @@ class ExerciseSubmissionsApi(APIView):
     @api_schema.SUBMIT
     def post(self, request: Request, slug: str) -> Response:
         """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
-        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        exercise = access.access_exercise(request.user, slug)
         body = serializers.submission_body(request.data)
         course = _submission_course(request, exercise, body.get("course"))
         submission = services.submission_create(
@@ -129,7 +115,7 @@ class ExerciseRunsApi(APIView):
         ``"draft": true`` (instructors of a course with the exercise): a dry run of the
         draft document, or of the current exercise, on every test; it also takes answers.
         """
-        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        exercise = access.access_exercise(request.user, slug)
         body = serializers.run_body(request.data)
         if body["draft"]:
             if not access.can_try_draft(request.user, exercise):
@@ -195,8 +181,8 @@ class SubmissionDetailApi(APIView):
     @api_schema.SUBMISSION_DETAIL
     def get(self, request: Request, submission_id: int) -> Response:
         """Show a submission: status, score, per-test feedback."""
-        submission = _visible_submission(request, submission_id)
-        full = _sees_everything(request, submission)
+        submission = access.access_submission(request.user, submission_id)
+        full = access.can_see_hidden_feedback(request.user, submission)
         return Response(serializers.submission_data(submission, request, full=full))
 
 
@@ -247,9 +233,7 @@ class SubmissionReviewApi(APIView):
     @api_schema.SUBMISSION_REVIEW
     def post(self, request: Request, submission_id: int) -> Response:
         """An instructor sets ``{"score", "comment"}`` on a graded submission of their course."""
-        submission = _visible_submission(request, submission_id)
-        if not access.can_review_submission(request.user, submission):
-            raise PermissionDenied("Only an instructor of this course may review it.")
+        submission = access.access_reviewable_submission(request.user, submission_id)
         score, comment = serializers.review_body(request.data)
         submission = services.submission_review(
             submission=submission, reviewer=request.user, score=score, comment=comment
@@ -270,9 +254,7 @@ class GradebookApi(APIView):
     @api_schema.GRADEBOOK
     def get(self, request: Request, slug: str) -> Response:
         """The course gradebook (instructors and staff): best score and attempts per cell."""
-        course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
-        if not access.can_view_gradebook(request.user, course):
-            raise PermissionDenied("Only instructors of this course see its gradebook.")
+        course = access.access_managed_course(request.user, slug)
         return Response(selectors.gradebook(course))
 
 
@@ -284,9 +266,7 @@ class CourseSubmissionsApi(APIView):
         Filters: ``?exercise=slug``, ``?student=username``, ``?needs_review=1``
         (graded answers waiting for an instructor's score).
         """
-        course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
-        if not access.can_view_gradebook(request.user, course):
-            raise PermissionDenied("Only instructors of this course see its submissions.")
+        course = access.access_managed_course(request.user, slug)
         submissions = selectors.course_submissions(
             course,
             exercise_slug=request.query_params.get("exercise") or None,
@@ -313,16 +293,14 @@ def _regrade_response(request: Request, job: RegradeJob, **kwargs: Any) -> Respo
 class SubmissionRegradeApi(_RegradeThrottled):
     @api_schema.SUBMISSION_REGRADE
     def post(self, request: Request, submission_id: int) -> Response:
-        """Grade a submission again (instructors of its course, staff); 202 when queued.
+        """Grade a submission again (instructors of its course, superusers); 202 when queued.
 
         It runs as a one-submission regrade job (``regrade_url``). Asking again while
         that job (or a regrade of the whole exercise) still waits for this submission
         answers 202 with that job and queues nothing; 409 while a regrade of the
         exercise that does not cover it runs.
         """
-        submission = _visible_submission(request, submission_id)
-        if not access.can_review_submission(request.user, submission):
-            raise PermissionDenied("Only an instructor of this course may regrade it.")
+        submission = access.access_reviewable_submission(request.user, submission_id)
         job, started = regrading.regrade_submission(submission=submission, started_by=request.user)
         submission.refresh_from_db(fields=["status", "grading_attempt"])
         url = request.build_absolute_uri(reverse("api:regrade-detail", args=[job.pk]))
@@ -343,7 +321,7 @@ class ExerciseRegradeApi(_RegradeThrottled):
     @api_schema.EXERCISE_REGRADE
     def post(self, request: Request, slug: str) -> Response:
         """Start a regrade of exercise ``slug``; 202 with the job to follow."""
-        exercise = get_object_or_404(access.exercises_visible_to(request.user), slug=slug)
+        exercise = access.access_exercise(request.user, slug)
         if not access.can_regrade_exercise(request.user, exercise):
             raise PermissionDenied("Only instructors of a course offering it may regrade it.")
         filters = serializers.regrade_body(request.data)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.http import require_http_methods
 
 from actquiz.login_limits import RateLimitedAuthenticationForm
 from exercises import views
@@ -14,11 +15,14 @@ urlpatterns = [
     path(
         "login/",
         secured(
-            auth_views.LoginView.as_view(
-                template_name="exercises/login.html",
-                authentication_form=RateLimitedAuthenticationForm,
-                redirect_authenticated_user=True,
-                next_page="pages:home",
+            # LoginView would also take PUT as a login attempt.
+            require_http_methods(["GET", "POST"])(
+                auth_views.LoginView.as_view(
+                    template_name="exercises/login.html",
+                    authentication_form=RateLimitedAuthenticationForm,
+                    redirect_authenticated_user=True,
+                    next_page="pages:home",
+                )
             )
         ),
         name="login",

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
 
 from exercises import access, selectors, services
-from exercises.models import Course, Exercise, Membership, Submission
+from exercises.models import Exercise, Membership, Submission
 from exercises.progress import course_progress
 
 LOGIN_URL = "pages:login"
@@ -25,19 +26,7 @@ HISTORY_LENGTH = 20
 API_ROOT = "/api/v1"
 
 
-def _visible_course(request: HttpRequest, slug: str) -> Course:
-    return get_object_or_404(access.courses_visible_to(request.user), slug=slug)
-
-
-def _course_exercises(request: HttpRequest, course: Course) -> list[Exercise]:
-    visible = set(access.exercises_visible_to(request.user).values_list("id", flat=True))
-    return [e for e in selectors.course_exercises(course) if e.id in visible]
-
-
-def _is_instructor(request: HttpRequest, course: Course) -> bool:
-    return access.can_view_gradebook(request.user, course)
-
-
+@require_GET
 @login_required(login_url=LOGIN_URL)
 def home(request: HttpRequest) -> HttpResponse:
     """List the courses the signed-in user belongs to.
@@ -49,12 +38,13 @@ def home(request: HttpRequest) -> HttpResponse:
         The course list page.
     """
     courses = [
-        {"course": course, "instructor": _is_instructor(request, course)}
+        {"course": course, "instructor": access.can_manage_course(request.user, course)}
         for course in access.courses_visible_to(request.user).order_by("title")
     ]
     return render(request, "exercises/home.html", {"courses": courses})
 
 
+@require_GET
 @login_required(login_url=LOGIN_URL)
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show a course's exercises with the user's best score and status on each.
@@ -66,16 +56,17 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Returns:
         The course page.
     """
-    course = _visible_course(request, slug)
-    exercises = _course_exercises(request, course)
+    course = access.access_course(request.user, slug)
+    exercises = access.course_exercises_visible_to(request.user, course)
     context = {
         "course": course,
         "progress": course_progress(request.user, course, exercises),
-        "instructor": _is_instructor(request, course),
+        "instructor": access.can_manage_course(request.user, course),
     }
     return render(request, "exercises/course.html", context)
 
 
+@require_GET
 @ensure_csrf_cookie
 @login_required(login_url=LOGIN_URL)
 def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpResponse:
@@ -90,10 +81,8 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
     Returns:
         The exercise page: prompt, signature, editor or answer form, earlier submissions.
     """
-    course = _visible_course(request, course_slug)
-    exercise = next((e for e in _course_exercises(request, course) if e.slug == slug), None)
-    if exercise is None:
-        raise Http404("No such exercise in this course.")
+    course = access.access_course(request.user, course_slug)
+    exercise = access.access_course_exercise(request.user, course, slug)
     variant = None
     seed = None
     if exercise.kind in (Exercise.Kind.NUMERIC, Exercise.Kind.CHOICE):
@@ -110,10 +99,8 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
         "question": selectors.public_spec(exercise, seed),
         "variant": variant,
         "history": history,
-        "instructor": _is_instructor(request, course),
-        "can_submit": access.courses_to_submit_in(request.user, exercise)
-        .filter(pk=course.pk)
-        .exists(),
+        "instructor": access.can_manage_course(request.user, course),
+        "can_submit": access.can_submit_in(request.user, exercise, course),
         "submit_url": f"{API_ROOT}/exercises/{exercise.slug}/submissions/",
         "run_url": f"{API_ROOT}/exercises/{exercise.slug}/runs/",
         "submissions_api": f"{API_ROOT}/submissions/",
@@ -121,20 +108,19 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
     return render(request, "exercises/exercise.html", context)
 
 
+@require_GET
 @login_required(login_url=LOGIN_URL)
 def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     """Show an instructor the course gradebook: students x exercises, best score, attempts.
 
     Args:
         request: the page request.
-        slug: the course slug; only its instructors (and staff) may see it, others get a 404.
+        slug: the course slug; only its instructors (and superusers) may see it, others get a 404.
 
     Returns:
         The gradebook page.
     """
-    course = _visible_course(request, slug)
-    if not _is_instructor(request, course):
-        raise Http404("No gradebook for you here.")
+    course = access.access_managed_course(request.user, slug, conceal=True)
     book = selectors.gradebook(course)
     rows = [
         {
@@ -157,6 +143,7 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/gradebook.html", context)
 
 
+@require_GET
 @login_required(login_url=LOGIN_URL)
 def course_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     """List a course's submissions for its instructor, filtered by student or exercise.
@@ -164,14 +151,12 @@ def course_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     Args:
         request: the page request; ``?student=<user id>``, ``?exercise=<slug>`` and
             ``?review=1`` (only those waiting for review) narrow the list.
-        slug: the course slug; only its instructors (and staff) may see it.
+        slug: the course slug; only its instructors (and superusers) may see it.
 
     Returns:
         The submission list page.
     """
-    course = _visible_course(request, slug)
-    if not _is_instructor(request, course):
-        raise Http404("No submission list for you here.")
+    course = access.access_managed_course(request.user, slug, conceal=True)
     submissions = (
         access.submissions_visible_to(request.user)
         .filter(course=course)
@@ -197,6 +182,7 @@ def course_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/course_submissions.html", context)
 
 
+@require_GET
 @ensure_csrf_cookie
 @login_required(login_url=LOGIN_URL)
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -209,10 +195,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Returns:
         The submission page; the verdict itself is fetched from the REST API.
     """
-    submission = get_object_or_404(
-        access.submissions_visible_to(request.user).select_related("exercise", "user", "course"),
-        pk=pk,
-    )
+    submission = access.access_submission(request.user, pk)
     context = {
         "submission": submission,
         "exercise": submission.exercise,

@@ -12,14 +12,14 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import access
-from exercises.models import Course, Exercise, Membership
+from exercises.models import Exercise
 from exercises.page_security import CONTENT_SECURITY_POLICY
 from lms import framing, keys, protocol, selectors, services
 from lms.enqueue import enqueue_delivery
@@ -92,7 +92,7 @@ def launch(request: HttpRequest) -> HttpResponse:
 def _deep_link_picker(
     request: HttpRequest, result: services.Launch, origins: list[str]
 ) -> HttpResponse:
-    if result.role != Membership.Role.INSTRUCTOR:
+    if not access.can_pick_exercises_from_lms(result.role):
         return _error_page(
             request,
             LaunchError(
@@ -150,17 +150,11 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _taught_course(request: HttpRequest, slug: str) -> Course:
-    course = get_object_or_404(access.courses_visible_to(request.user), slug=slug)
-    if not access.can_view_gradebook(request.user, course):
-        raise Http404("No LMS page for you here.")
-    return course
-
-
+@require_GET
 @login_required(login_url="pages:login")
 def course_lms(request: HttpRequest, slug: str) -> HttpResponse:
     """Show an instructor the course's LMS links, grade deliveries and their attempts."""
-    course = _taught_course(request, slug)
+    course = access.access_managed_course(request.user, slug, conceal=True)
     context = {
         "course": course,
         "contexts": selectors.course_contexts(course),
@@ -170,22 +164,22 @@ def course_lms(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "lms/course_lms.html", context)
 
 
-@login_required(login_url="pages:login")
 @require_POST
+@login_required(login_url="pages:login")
 def send_again(request: HttpRequest, slug: str, sync_id: int) -> HttpResponse:
     """Queue a forced delivery of one student's current score."""
-    course = _taught_course(request, slug)
+    course = access.access_managed_course(request.user, slug, conceal=True)
     sync = get_object_or_404(GradeSync, pk=sync_id, resource_link__context__course=course)
     queued = enqueue_delivery(sync.pk, force=True)
     notice = "queued" if queued else "broker-down"
     return redirect(reverse("lms:course", args=[course.slug]) + f"?notice={notice}")
 
 
-@login_required(login_url="pages:login")
 @require_POST
+@login_required(login_url="pages:login")
 def sync_roster(request: HttpRequest, slug: str, context_id: int) -> HttpResponse:
     """Pull the LMS roster of one LTI context into the course now."""
-    course = _taught_course(request, slug)
+    course = access.access_managed_course(request.user, slug, conceal=True)
     context = get_object_or_404(LtiContext, pk=context_id, course=course)
     try:
         result = roster_sync(context=context)

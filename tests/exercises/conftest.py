@@ -72,12 +72,14 @@ def make_user(db: None) -> Callable[..., AbstractBaseUser]:
         course: Course | None = None,
         role: str = Membership.Role.STUDENT,
         staff: bool = False,
+        superuser: bool = False,
         grader: bool = False,
     ) -> AbstractBaseUser:
         user = get_user_model().objects.create_user(username=username, password="pw-123456")
-        if staff:
+        if staff or superuser:
             user.is_staff = True
-            user.save(update_fields=["is_staff"])
+            user.is_superuser = superuser
+            user.save(update_fields=["is_staff", "is_superuser"])
         if course is not None:
             Membership.objects.create(user=user, course=course, role=role)
         if grader:
@@ -110,7 +112,13 @@ def outsider(make_user: Callable[..., AbstractBaseUser]) -> AbstractBaseUser:
 
 @pytest.fixture
 def staff(make_user: Callable[..., AbstractBaseUser]) -> AbstractBaseUser:
-    return make_user("admin", staff=True)
+    """``is_staff`` without any membership: it grants nothing (only superusers see all)."""
+    return make_user("staffer", staff=True)
+
+
+@pytest.fixture
+def superuser(make_user: Callable[..., AbstractBaseUser]) -> AbstractBaseUser:
+    return make_user("admin", superuser=True)
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def listed_slugs(client) -> set[str]:
     [
         ("student", {"sigmoid-numpy"}),
         ("instructor", {"sigmoid-numpy", "relu-numpy"}),
-        ("staff", {"sigmoid-numpy", "relu-numpy", "tanh-numpy"}),
+        ("superuser", {"sigmoid-numpy", "relu-numpy", "tanh-numpy"}),
+        ("staff", set()),
         ("outsider", set()),
         ("grader", set()),
     ],
@@ -64,7 +65,8 @@ def test_an_anonymous_caller_sees_no_exercises(client_for, world):
         ("student", "tanh-numpy", 404),
         ("instructor", "relu-numpy", 200),
         ("instructor", "tanh-numpy", 404),
-        ("staff", "tanh-numpy", 200),
+        ("superuser", "tanh-numpy", 200),
+        ("staff", "sigmoid-numpy", 404),
         ("outsider", "sigmoid-numpy", 404),
     ],
 )
@@ -79,7 +81,8 @@ def test_exercise_detail_follows_the_same_rules(request, client_for, world, who,
         ("student", {"alice"}),
         ("other_student", {"bob"}),
         ("instructor", {"alice", "bob"}),
-        ("staff", {"alice", "bob", "carol"}),
+        ("superuser", {"alice", "bob", "carol"}),
+        ("staff", set()),
         ("outsider", set()),
     ],
 )
@@ -106,9 +109,17 @@ def test_the_submission_list_filters_by_exercise(client_for, world, student):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("instructor", 200), ("staff", 200), ("student", 403), ("outsider", 404)],
+    [
+        ("instructor", 200),
+        ("superuser", 200),
+        ("student", 403),
+        ("outsider", 404),
+        ("staff", 404),
+    ],
 )
-def test_only_instructors_and_staff_read_the_gradebook(request, client_for, world, who, status):
+def test_only_instructors_and_superusers_read_the_gradebook(
+    request, client_for, world, who, status
+):
     user = request.getfixturevalue(who)
     assert client_for(user).get("/api/v1/courses/act101/gradebook/").status_code == status
 
@@ -124,7 +135,13 @@ def test_an_instructor_of_another_course_cannot_read_this_gradebook(
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("instructor", 200), ("staff", 200), ("student", 403), ("other_student", 404)],
+    [
+        ("instructor", 200),
+        ("superuser", 200),
+        ("student", 403),
+        ("other_student", 404),
+        ("staff", 404),
+    ],
 )
 def test_only_the_courses_instructors_review_submissions(
     request, client_for, grader, world, who, status
@@ -154,16 +171,17 @@ def test_an_inactive_user_sees_nothing(client_for, world, student):
 
 
 def test_the_course_list_shows_the_callers_courses_and_role(
-    client_for, world, student, instructor, staff
+    client_for, world, student, instructor, superuser, staff
 ):
     assert client_for(student).get("/api/v1/courses/").json() == [
         {"slug": "act101", "title": "Activation functions", "role": "student"}
     ]
     assert client_for(instructor).get("/api/v1/courses/").json()[0]["role"] == "instructor"
-    assert {c["slug"] for c in client_for(staff).get("/api/v1/courses/").json()} == {
+    assert {c["slug"] for c in client_for(superuser).get("/api/v1/courses/").json()} == {
         "act101",
         "act201",
     }
+    assert client_for(staff).get("/api/v1/courses/").json() == []
 
 
 def test_a_student_in_two_courses_submits_in_the_one_they_name(

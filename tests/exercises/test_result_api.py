@@ -137,7 +137,7 @@ def test_a_failed_verdict_marks_the_submission_failed_without_a_score(
     assert submission.error["kind"] == "sandbox"
 
 
-@pytest.mark.parametrize("who", ["student", "instructor", "staff", "outsider"])
+@pytest.mark.parametrize("who", ["student", "instructor", "staff", "superuser", "outsider"])
 def test_only_a_grader_account_may_post_results(request, client_for, submission, sigmoid, who):
     user = request.getfixturevalue(who)
     response = post_result(client_for(user), submission, verdict_for(sigmoid, 10.0))
