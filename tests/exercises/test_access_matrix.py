@@ -28,7 +28,8 @@ How to add a row, for a new route ``api:thing-detail``:
 - Every call runs in a savepoint that is rolled back, so rows may write freely;
   ``w`` (the ``World``) names the objects a row may point at: two courses, their
   exercises, a student's code submission (queued), her text answer (graded, waiting
-  for review), and an LMS link with a grade delivery.
+  for review), her run and API token, a finished regrade, and an LMS link with a
+  grade delivery.
 
 Roles: ``student_a`` and ``student_b`` (students of act101), ``instructor`` (of
 act101), ``other_instructor`` (of act201 only), ``non_member``, ``grader`` (the
@@ -50,14 +51,15 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from exercises import services
-from exercises.models import Course, Exercise, Membership, Submission
+from apitokens.models import ApiToken
+from exercises import runs, services
+from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 from lms.models import GradeSync, LtiContext, LtiUser, Registration, ResourceLink
 from tests.exercises.conftest import SIGMOID_OK, verdict_for
+from tests.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +191,66 @@ MATRIX: dict[str, dict[str, Any]] = {
             "anonymous": 401,
             "*": 404,
         },
+    },
+    # Regrades: instructors of a course offering the exercise; a job is followed by
+    # its starter, the course's instructors and superusers.
+    "api:exercise-regrade": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "POST": {
+            "body": {},
+            "instructor": 202,
+            "superuser": 202,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
+    },
+    "api:regrade-detail": {
+        "kind": API,
+        "kwargs": lambda w: {"regrade_id": w.regrade.id},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": 401, "*": 404},
+    },
+    # Runs (tries on the visible tests): started like a submission, read by their
+    # starter only, whatever the role; the verdict comes from a grader account.
+    "api:exercise-runs": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "POST": {
+            "body": {"code": SIGMOID_OK},
+            **dict.fromkeys(MEMBERS, 202),
+            "instructor": 202,
+            "superuser": 202,
+            "anonymous": 401,
+            "*": 404,
+        },
+    },
+    "api:run-detail": {
+        "kind": API,
+        "kwargs": lambda w: {"run_id": w.run_by_a.id},
+        "GET": {"student_a": 200, "anonymous": 401, "*": 404},
+    },
+    "api:run-result": {
+        "kind": API,
+        "kwargs": lambda w: {"run_id": w.run_by_a.id},
+        "POST": {
+            "body": lambda w: {"verdict": verdict_for(w.sigmoid, 10.0)},
+            "grader": 200,
+            "anonymous": 401,
+            "*": 403,
+        },
+    },
+    # API tokens: every account but the grader service manages its own, only.
+    "apitokens:token-list": {
+        "kind": API,
+        "GET": {"grader": 403, "anonymous": 401, "*": 200},
+        "POST": {"body": {"name": "matrix"}, "grader": 403, "anonymous": 401, "*": 201},
+    },
+    "apitokens:token-detail": {
+        "kind": API,
+        "kwargs": lambda w: {"token_id": w.token_of_a.id},
+        "GET": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
+        "DELETE": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
     },
     # Courses: members see them; only those who manage one see its results.
     "api:course-list": {"kind": API, "GET": {"anonymous": 401, "*": 200}},
@@ -351,6 +413,9 @@ class World:
     essay: Exercise
     code_by_a: Submission
     essay_by_a: Submission
+    run_by_a: Run
+    regrade: RegradeJob
+    token_of_a: ApiToken
     lti_context: LtiContext
     grade_sync: GradeSync
     users: dict[str, AbstractBaseUser | None]
@@ -391,6 +456,17 @@ def world(
         grading_attempt=1,
         verdict=verdict_for(essay, 2.0, needs_review=True),
     )
+    run_by_a = runs.run_create(user=alice, exercise=sigmoid, course=course, code=SIGMOID_OK)
+    # Finished, so that it does not hold back a new regrade of the exercise.
+    regrade = RegradeJob.objects.create(
+        exercise=sigmoid,
+        scope="course act101",
+        course=course,
+        status=RegradeJob.Status.DONE,
+        created_by=users["instructor"],
+    )
+    issue_token(alice)
+    token_of_a = ApiToken.objects.filter(user=alice).get()
     registration = Registration.objects.create(
         issuer="https://lms.example.test",
         client_id="matrix",
@@ -411,6 +487,9 @@ def world(
         essay=essay,
         code_by_a=code_by_a,
         essay_by_a=essay_by_a,
+        run_by_a=run_by_a,
+        regrade=regrade,
+        token_of_a=token_of_a,
         lti_context=lti_context,
         grade_sync=grade_sync,
         users=users,
@@ -459,7 +538,7 @@ def sign_in(client: APIClient, user: AbstractBaseUser | None) -> Credentials | N
     client.cookies = SimpleCookie()
     client.force_login(user)
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    return Credentials(Token.objects.get_or_create(user=user)[0].key, session)
+    return Credentials(issue_token(user), session)
 
 
 def act_as(client: APIClient, credentials: Credentials | None) -> APIClient:

@@ -67,7 +67,7 @@ def test_a_successful_login_forgets_the_accounts_earlier_failures(limits, studen
     assert page_login(Client(), "alice", PASSWORD).status_code == 302
 
 
-def test_the_admin_login_counts_and_refuses_the_same_way(limits, staff):
+def test_the_admin_login_counts_and_refuses_the_same_way(limits, superuser):
     for _ in range(5):
         response = Client().post(
             "/admin/login/", {"username": "admin", "password": "guess"}, REMOTE_ADDR="10.0.0.2"

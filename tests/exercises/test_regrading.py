@@ -144,14 +144,14 @@ def test_an_instructor_regrades_their_course_and_follows_it_to_done(
 
 
 def test_a_second_regrade_of_the_exercise_waits_for_the_first(
-    client_for, teacher, grader, graded_work, sigmoid, staff
+    client_for, teacher, grader, graded_work, sigmoid, superuser
 ):
     first = start(client_for(teacher)).json()
 
     again = start(client_for(teacher), {"user": "bob"})
-    by_staff = start(client_for(staff))
+    by_superuser = start(client_for(superuser))
 
-    assert again.status_code == 409 and by_staff.status_code == 409
+    assert again.status_code == 409 and by_superuser.status_code == 409
     assert again.json()["error"]["code"] == "regrade_running"
     assert (
         f"Regrade {first['id']} of sigmoid-numpy is still running"
@@ -228,13 +228,13 @@ def test_students_and_strangers_cannot_start_a_regrade(
 
 
 def test_a_superuser_regrades_every_course_and_others_cannot_follow_it(
-    client_for, staff, teacher, graded_work, make_user, other_course
+    client_for, superuser, teacher, graded_work, make_user, other_course
 ):
-    job = start(client_for(staff)).json()
+    job = start(client_for(superuser)).json()
     other_teacher = make_user("teacher2", course=other_course, role=Membership.Role.INSTRUCTOR)
 
     assert job["total"] == 4 and job["course"] is None
-    assert client_for(staff).get(job["url"]).status_code == 200
+    assert client_for(superuser).get(job["url"]).status_code == 200
     # Limited to no course: only its starter and superusers follow it.
     assert client_for(teacher).get(job["url"]).status_code == 404
     assert client_for(other_teacher).get(job["url"]).status_code == 404
@@ -385,9 +385,9 @@ def test_a_submission_regrade_during_a_regrade_of_other_students_is_a_409(
     assert response.json()["error"]["code"] == "regrade_running"
 
 
-def test_a_regrade_with_nothing_to_grade_is_done_at_once(client_for, staff, add_exercise):
+def test_a_regrade_with_nothing_to_grade_is_done_at_once(client_for, superuser, add_exercise):
     add_exercise("relu-numpy")
 
-    job = start(client_for(staff), slug="relu-numpy").json()
+    job = start(client_for(superuser), slug="relu-numpy").json()
 
     assert (job["status"], job["total"], job["done"]) == ("done", 0, 0)
