@@ -1,30 +1,50 @@
 # One image for both roles: `web` (gunicorn) and `worker` (celery + sandbox).
-FROM python:3.11-slim-bookworm
+# Two stages: the builder has the compilers and headers wheels may need and builds a
+# virtualenv; the runtime gets only that virtualenv and the code, no build tools.
+
+FROM python:3.11-slim-bookworm AS builder
 
 # The CPU build of torch: the default index would install a multi-GB CUDA build.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# For any requirement that has no wheel for this platform and builds from source.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY requirements.txt /tmp/requirements.txt
+RUN pip install --index-url "$TORCH_INDEX_URL" "$(grep -E '^torch==' /tmp/requirements.txt)" \
+    && pip install -r /tmp/requirements.txt
+
+
+FROM python:3.11-slim-bookworm AS runtime
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     # GNU OpenMP is not fork-safe: the sandbox forks from a torch-loaded zygote.
     OMP_NUM_THREADS=1 \
     OPENBLAS_NUM_THREADS=1 \
-    MKL_NUM_THREADS=1
+    MKL_NUM_THREADS=1 \
+    # Structured logs for the log collector; LOG_FORMAT=plain for people.
+    LOG_FORMAT=json
 
+# psycopg[binary] brings its own libpq: the runtime needs no Debian packages.
+RUN useradd --system --uid 10001 --home /app actquiz
+
+COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install --index-url "$TORCH_INDEX_URL" "$(grep -E '^torch==' requirements.txt)" \
-    && pip install -r requirements.txt
-
 COPY . .
 # var/ is where the SQLite default would live (unused in production), and settings
 # create it at start-up: it must already exist on the read-only worker filesystem.
-# Collected once into the image, served by WhiteNoise (a throwaway key: the command
-# needs settings, not secrets).
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
-RUN useradd --system --uid 10001 --home /app actquiz \
+# Static files are collected once into the image and served by WhiteNoise (a
+# throwaway key: the command needs settings, not secrets).
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0 \
     && mkdir -p var \
     && chown -R actquiz:actquiz var
 

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_env import use_plain_http_production_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,10 +59,9 @@ def main() -> None:
     options = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["ACTQUIZ_SUBMISSION_RATE"] = "100000/min"
     os.environ["ACTQUIZ_GRADING_QUEUE"] = f"bench-{uuid.uuid4().hex[:10]}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "actquiz.settings")
+    use_plain_http_production_settings()
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -21,13 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_env import use_plain_http_production_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def setup_django(database: Path) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "actquiz.settings")
+    use_plain_http_production_settings()
     import django
 
     django.setup()
