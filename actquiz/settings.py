@@ -305,6 +305,9 @@ ACTQUIZ_REQUEUE_UNSENT_AFTER_SECONDS = env_int("ACTQUIZ_REQUEUE_UNSENT_AFTER_SEC
 # Deliveries (a worker began grading) one submission may have; one that stopped the
 # grader this many times (its worker died each time) is failed instead of run again.
 ACTQUIZ_MAX_DELIVERIES = env_int("ACTQUIZ_MAX_DELIVERIES", 3)
+# An exercise validation no worker reported on within this long is failed (its worker
+# died or the message was lost), so the author can validate again.
+ACTQUIZ_VALIDATION_TIMEOUT_SECONDS = env_int("ACTQUIZ_VALIDATION_TIMEOUT_SECONDS", 600)
 
 # Celery: the broker is Redis; results come back through the REST API, so no backend.
 REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -14,6 +14,9 @@
 - Regrades: an instructor regrades the submissions of the courses they teach (an
   exercise's, a student's, one); superusers any. A job is followed by its starter,
   the instructors of the course it was limited to, and superusers.
+- Authoring: an instructor of a course creates exercises in it, and exports, edits,
+  validates and publishes the exercises it offers (``can_edit_exercise``); students
+  never see a document, a draft or a validation.
 - Only a grader account posts grading progress and results. A grader account is a
   user in the ``graders`` group (the service account the workers use, for every
   course), or a user with a ``grader`` membership, for that course's submissions.
@@ -389,3 +392,17 @@ def can_pick_exercises_from_lms(launch_role: str) -> bool:
 def can_use_admin(user: AnyUser) -> bool:
     """Return whether ``user`` may enter the Django admin (superusers; not ``is_staff``)."""
     return is_superuser(user)
+
+
+# Authoring.
+
+
+def can_post_validation_results(user: AnyUser) -> bool:
+    """Return whether ``user`` may report an exercise validation (the workers' account).
+
+    Only the graders group: a validation belongs to no course, so a course's grader
+    membership does not cover it.
+    """
+    if not _is_active(user):
+        return False
+    return user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists()

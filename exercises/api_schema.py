@@ -210,10 +210,17 @@ _ERROR_STATUSES = {
 }
 
 
-def operation(*, ok: Any, ok_status: int = 200, request: Any = None, **kwargs: Any) -> Any:
+def operation(
+    *,
+    ok: Any,
+    ok_status: int = 200,
+    request: Any = None,
+    extra_statuses: dict[int, str] | None = None,
+    **kwargs: Any,
+) -> Any:
     """``extend_schema`` for one operation: its success body plus every error status."""
     responses: dict[int, Any] = {ok_status: ok}
-    for code, text in _ERROR_STATUSES.items():
+    for code, text in {**_ERROR_STATUSES, **(extra_statuses or {})}.items():
         responses[code] = OpenApiResponse(ErrorSchema, description=text)
     return extend_schema(request=request, responses=responses, **kwargs)
 
@@ -288,4 +295,122 @@ RUN_CREATE = operation(
 RUN_DETAIL = operation(ok=RunSchema, operation_id="run_detail")
 RUN_RESULT = operation(
     ok=RunResultAcceptedSchema, request=RunResultSchema, operation_id="run_result"
+)
+
+
+# Authoring (exercises/authoring_apis.py).
+
+
+class BilingualTextSchema(serializers.Serializer):
+    en = serializers.CharField()
+    ko = serializers.CharField()
+
+
+class ExerciseDocumentSchema(serializers.Serializer):
+    """The exercise document: a catalog folder as JSON (exercises/documents.py)."""
+
+    slug = serializers.SlugField(max_length=100)
+    kind = serializers.ChoiceField(choices=["code", "choice", "numeric", "text"])
+    framework = serializers.CharField(
+        required=False, allow_blank=True, help_text="numpy or torch (code exercises)."
+    )
+    entry_point = serializers.CharField(required=False, allow_blank=True)
+    signature = serializers.CharField(required=False, allow_blank=True)
+    points = serializers.FloatField()
+    time_limit_seconds = serializers.FloatField(required=False)
+    memory_limit_mb = serializers.IntegerField(required=False)
+    concepts = serializers.ListField(child=serializers.CharField(), required=False)
+    title = BilingualTextSchema()
+    prompt = BilingualTextSchema(help_text="Markdown, English and Korean.")
+    spec = serializers.DictField(help_text="The [spec] table: tests, checks, tolerances, hints.")
+    starter = serializers.CharField(required=False, allow_blank=True)
+    reference = serializers.CharField(required=False, allow_blank=True)
+    wrong = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="Known-wrong solutions."
+    )
+    right = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="Other correct solutions."
+    )
+
+
+class ValidationSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    exercise = serializers.CharField()
+    status = serializers.ChoiceField(choices=["running", "passed", "failed"])
+    document_hash = serializers.CharField()
+    current = serializers.BooleanField(help_text="Whether it validated the current draft.")
+    report = serializers.DictField(
+        help_text="passed, problems (sentences), solutions (per solution and seed)."
+    )
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class AuthoringSchema(serializers.Serializer):
+    slug = serializers.CharField()
+    url = serializers.URLField()
+    published = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="The live version; 0: never published.")
+    has_draft = serializers.BooleanField()
+    edited_in_product = serializers.BooleanField()
+    document = serializers.DictField(help_text="The working document (draft, else live).")
+    document_hash = serializers.CharField()
+    validation = ValidationSchema(allow_null=True)
+    validate_url = serializers.URLField()
+    publish_url = serializers.URLField()
+    versions_url = serializers.URLField()
+
+
+class VersionSchema(serializers.Serializer):
+    exercise = serializers.CharField()
+    number = serializers.IntegerField()
+    url = serializers.URLField()
+    published_at = serializers.DateTimeField()
+    published_by = serializers.CharField(allow_null=True)
+
+
+class VersionDetailSchema(VersionSchema):
+    document = serializers.DictField()
+
+
+class ValidationReportSchema(serializers.Serializer):
+    report = serializers.DictField(help_text="graders.engine.validation's report.")
+
+
+class ValidationAcceptedSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    changed = serializers.BooleanField()
+
+
+EXERCISE_CREATE = operation(
+    ok=AuthoringSchema,
+    ok_status=201,
+    request=ExerciseDocumentSchema,
+    operation_id="course_exercise_create",
+)
+EXERCISE_PATCH = operation(
+    ok=AuthoringSchema, request=ExerciseDocumentSchema, operation_id="exercise_draft_update"
+)
+EXERCISE_DRAFT = operation(ok=AuthoringSchema, operation_id="exercise_draft")
+EXERCISE_DRAFT_DISCARD = operation(ok=AuthoringSchema, operation_id="exercise_draft_discard")
+EXERCISE_EXPORT = operation(
+    ok=ExerciseDocumentSchema,
+    operation_id="exercise_export",
+    parameters=[_query("draft", "1: the working draft instead of the live version.")],
+)
+EXERCISE_VALIDATE = operation(
+    ok=ValidationSchema,
+    ok_status=202,
+    request=None,
+    operation_id="exercise_validate",
+    extra_statuses={503: "The grading queue is unreachable; nothing was validated."},
+)
+EXERCISE_PUBLISH = operation(ok=VersionSchema, request=None, operation_id="exercise_publish")
+EXERCISE_VERSIONS = operation(ok=VersionSchema(many=True), operation_id="exercise_version_list")
+EXERCISE_VERSION = operation(ok=VersionDetailSchema, operation_id="exercise_version")
+VALIDATION_DETAIL = operation(ok=ValidationSchema, operation_id="validation_detail")
+VALIDATION_RESULT = operation(
+    ok=ValidationAcceptedSchema, request=ValidationReportSchema, operation_id="validation_result"
 )

@@ -15,7 +15,16 @@ from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
 from actquiz.throttles import SharedScopedRateThrottle
-from exercises import access, api_schema, regrading, runs, selectors, serializers, services
+from exercises import (
+    access,
+    api_schema,
+    authoring_apis,
+    regrading,
+    runs,
+    selectors,
+    serializers,
+    services,
+)
 from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 
 # Lists are capped: a script that wants more pages through ?exercise=.
@@ -50,6 +59,11 @@ class ExerciseDetailApi(APIView):
             "variant": selectors.exercise_variant(exercise, variant.seed),
         }
         return Response(serializers.ExerciseDetailSerializer(exercise, context=context).data)
+
+    @api_schema.EXERCISE_PATCH
+    def patch(self, request: Request, slug: str) -> Response:
+        """Edit the draft with a partial exercise document (authors); the live version stays."""
+        return authoring_apis.exercise_patch(request, slug)
 
 
 class ExerciseSubmissionsApi(APIView):

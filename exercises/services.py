@@ -588,19 +588,33 @@ def submission_requeue_stale(*, now: Any = None) -> list[int]:
 def exercise_upsert_from_catalog(data: dict[str, Any]) -> tuple[Exercise, str]:
     """Create or update the ``Exercise`` for one ``load_catalog()`` entry.
 
-    The version is bumped only when the catalog content changed. Returns the
-    exercise and what happened: ``"created"``, ``"updated"`` or ``"unchanged"``.
+    The version is bumped only when the graded content changed; the known solutions
+    (``wrong/``, ``right/``) are kept up to date without a bump, since they change no
+    verdict. An exercise created or edited in the product is never overwritten by a
+    file. Returns the exercise and what happened: ``"created"``, ``"updated"``,
+    ``"unchanged"`` or ``"kept"`` (edited in the product).
     """
     fields = specs.fields_from_catalog(data)
     digest = specs.content_hash(fields)
+    solutions = {
+        "wrong_solutions": dict(data.get("wrong_solutions") or {}),
+        "right_solutions": dict(data.get("right_solutions") or {}),
+    }
     with transaction.atomic():
         exercise = Exercise.objects.select_for_update().filter(slug=fields["slug"]).first()
         if exercise is None:
-            exercise = Exercise.objects.create(**fields, content_hash=digest)
+            exercise = Exercise.objects.create(**fields, **solutions, content_hash=digest)
             return exercise, "created"
+        if exercise.edited_in_product:
+            return exercise, "kept"
         if exercise.content_hash == digest:
+            stale = [name for name, value in solutions.items() if getattr(exercise, name) != value]
+            for name in stale:
+                setattr(exercise, name, solutions[name])
+            if stale:
+                exercise.save(update_fields=stale)
             return exercise, "unchanged"
-        for name, value in fields.items():
+        for name, value in {**fields, **solutions}.items():
             # Publishing is the instructor's call once the exercise exists.
             if name != "published":
                 setattr(exercise, name, value)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from exercises import apis
+from exercises import apis, authoring_apis
 
 app_name = "api"
 
@@ -49,7 +49,52 @@ urlpatterns = [
         name="exercise-regrade",
     ),
     path("regrades/<int:regrade_id>/", apis.RegradeDetailApi.as_view(), name="regrade-detail"),
+    path(
+        "exercises/<slug:slug>/draft/",
+        authoring_apis.ExerciseDraftApi.as_view(),
+        name="exercise-draft",
+    ),
+    path(
+        "exercises/<slug:slug>/export/",
+        authoring_apis.ExerciseExportApi.as_view(),
+        name="exercise-export",
+    ),
+    path(
+        "exercises/<slug:slug>/validate/",
+        authoring_apis.ExerciseValidateApi.as_view(),
+        name="exercise-validate",
+    ),
+    path(
+        "exercises/<slug:slug>/publish/",
+        authoring_apis.ExercisePublishApi.as_view(),
+        name="exercise-publish",
+    ),
+    path(
+        "exercises/<slug:slug>/versions/",
+        authoring_apis.ExerciseVersionsApi.as_view(),
+        name="exercise-versions",
+    ),
+    path(
+        "exercises/<slug:slug>/versions/<int:number>/",
+        authoring_apis.ExerciseVersionApi.as_view(),
+        name="exercise-version",
+    ),
+    path(
+        "validations/<int:job_id>/",
+        authoring_apis.ValidationDetailApi.as_view(),
+        name="validation-detail",
+    ),
+    path(
+        "validations/<int:job_id>/result/",
+        authoring_apis.ValidationResultApi.as_view(),
+        name="validation-result",
+    ),
     path("courses/", apis.CourseListApi.as_view(), name="course-list"),
+    path(
+        "courses/<slug:slug>/exercises/",
+        authoring_apis.CourseExercisesApi.as_view(),
+        name="course-exercises",
+    ),
     path(
         "courses/<slug:slug>/submissions/",
         apis.CourseSubmissionsApi.as_view(),

@@ -134,6 +134,27 @@ def post_run_result(
     )
 
 
+def post_validation_result(
+    job_id: int,
+    report: dict[str, Any],
+    *,
+    config: ApiConfig,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Deliver an exercise validation's ``report`` (``graders.engine.validation``).
+
+    Idempotent like ``post_result``. Raises ``PermanentDeliveryError`` (a 4xx; 409 as
+    ``SupersededAttempt``: the job has another result) or ``TransientDeliveryError``.
+    Returns the JSON body.
+    """
+    return _post(
+        f"/api/v1/validations/{int(job_id)}/result/",
+        {"report": report},
+        config=config,
+        sleep=sleep,
+    )
+
+
 def _post(
     path: str,
     payload: dict[str, Any],

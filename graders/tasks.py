@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 GRADE_TASK_NAME = "graders.tasks.grade_submission"
 RUN_TASK_NAME = "graders.tasks.run_tests"
+VALIDATE_TASK_NAME = "graders.tasks.validate_exercise"
+# A validation grades many solutions; it stops this long before the soft time limit so
+# its report (naming what was not graded) still goes out.
+VALIDATION_MARGIN_SECONDS = 20
 
 _sandbox: Any = None
 _sandbox_lock = threading.Lock()
@@ -311,3 +315,76 @@ def run_tests(
             },
         ) from exc
     return str(verdict.get("status", "graded"))
+
+
+def validation_report(exercise: dict[str, Any], solutions: dict[str, Any]) -> dict[str, Any]:
+    """Grade an exercise draft's own solutions in this process's sandbox.
+
+    ``exercise`` is ``ExerciseSpec.to_dict()`` of the draft, ``solutions``
+    ``{"reference", "wrong", "right"}``. Returns the report of
+    ``graders.engine.validation.validate_exercise``; a grader fault becomes a failed
+    report saying so, never an exception.
+    """
+    from graders.engine.validation import Solutions, static_failure_report, validate_exercise
+
+    budget = max(10.0, float(settings.CELERY_TASK_SOFT_TIME_LIMIT) - VALIDATION_MARGIN_SECONDS)
+    try:
+        return validate_exercise(
+            exercise,
+            Solutions.from_dict(solutions),
+            sandbox=worker_sandbox(),
+            budget_seconds=budget,
+        )
+    except Exception as exc:
+        logger.exception("validating %s failed inside the grader", exercise.get("slug"))
+        close_worker_sandbox()
+        return {
+            **static_failure_report(
+                f"The grader failed on our side ({type(exc).__name__}); validate again."
+            ),
+            "stage": "grader",
+        }
+
+
+@shared_task(bind=True, name=VALIDATE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+def validate_exercise(
+    self: Task,
+    job_id: int,
+    exercise: dict[str, Any],
+    solutions: dict[str, Any],
+    report: dict[str, Any] | None = None,
+) -> str:
+    """Validate an exercise draft and post the report to the web tier.
+
+    ``job_id`` is the ``ValidationJob``; ``exercise`` and ``solutions`` are as in
+    ``validation_report``; ``report`` is only set on a retry whose grading finished.
+    Returns ``"passed"``, ``"failed"`` or why nothing was stored.
+    """
+    config = api_config()
+    if report is None:
+        report = validation_report(exercise, solutions)
+    try:
+        client.post_validation_result(job_id, report, config=config)
+    except client.PermanentDeliveryError as exc:
+        logger.error("validation %s refused by the web tier: %s", job_id, exc)
+        return "refused"
+    except client.TransientDeliveryError as exc:
+        countdown = client.backoff_delay(
+            self.request.retries,
+            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
+            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
+        )
+        logger.warning("web tier unreachable for validation %s: %s", job_id, exc)
+        raise self.retry(
+            exc=exc,
+            countdown=countdown,
+            max_retries=settings.ACTQUIZ_RESULT_MAX_RETRIES,
+            args=(),
+            kwargs={
+                "job_id": job_id,
+                "exercise": exercise,
+                "solutions": solutions,
+                "report": report,
+            },
+        ) from exc
+    return "passed" if report.get("passed") else "failed"

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,11 +23,14 @@ from django.db import transaction
 
 from apitokens import services as tokens
 from apitokens.models import ApiToken
+from exercises import authoring, documents
 from exercises.management.commands.grader_account import GRADER_USERNAME
 from exercises.models import Course, CourseExercise, Exercise, Membership
 
 COURSE_SLUG = "demo"
 DEMO_TOKEN_NAME = "demo"
+# Unpublished drafts for the demo instructor to validate and publish (catalog format).
+DEMO_DRAFTS_DIR = Path(__file__).resolve().parents[2] / "demo_drafts"
 DEMO_USERS = (
     ("student", "demo-student", "student-pass-1"),
     ("instructor", "demo-teacher", "teacher-pass-1"),
@@ -34,7 +38,10 @@ DEMO_USERS = (
 
 
 class Command(BaseCommand):
-    help = "Create the demo course (every catalog exercise), a student, an instructor and the grader account."
+    help = (
+        "Create the demo course (every catalog exercise and a draft GELU exercise), a "
+        "student, an instructor and the grader account."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print the credentials as JSON")
@@ -48,8 +55,9 @@ class Command(BaseCommand):
             CourseExercise.objects.update_or_create(
                 course=course, exercise=exercise, defaults={"position": position}
             )
+        drafts = self._add_drafts(course)
         users = get_user_model()
-        credentials: dict[str, Any] = {"course": course.slug}
+        credentials: dict[str, Any] = {"course": course.slug, "drafts": drafts}
         for role, username, password in DEMO_USERS:
             user, _ = users.objects.get_or_create(username=username)
             user.set_password(password)
@@ -74,6 +82,22 @@ class Command(BaseCommand):
             c = credentials[role]
             self.stdout.write(f"{role}: {c['username']} / {c['password']}  token {c['token']}")
         self.stdout.write(f"grader token: {credentials['grader']['token']}")
+        for slug in drafts:
+            self.stdout.write(
+                f"draft exercise {slug}: the instructor validates and publishes it "
+                f"(POST /api/v1/exercises/{slug}/validate/, then .../publish/)"
+            )
+
+    def _add_drafts(self, course: Course) -> list[str]:
+        from graders.engine.catalog import load_exercise
+
+        slugs = []
+        for folder in sorted(p for p in DEMO_DRAFTS_DIR.iterdir() if p.is_dir()):
+            document = documents.document_from_catalog_entry(load_exercise(folder))
+            if not Exercise.objects.filter(slug=document["slug"]).exists():
+                authoring.exercise_create(course=course, document=documents.to_json(document))
+            slugs.append(document["slug"])
+        return slugs
 
 
 def demo_token(username: str) -> str:

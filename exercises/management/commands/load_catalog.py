@@ -12,7 +12,10 @@ from exercises import services
 
 
 class Command(BaseCommand):
-    help = "Load every exercise folder of the catalog; bump the version of changed ones."
+    help = (
+        "Load every exercise folder of the catalog; bump the version of changed ones; "
+        "never overwrite an exercise edited in the product."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -28,14 +31,23 @@ class Command(BaseCommand):
             entries = load_catalog(Path(options["path"]))
         except CatalogError as exc:
             raise CommandError(str(exc)) from exc
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        kept = []
         for entry in entries:
             exercise, outcome = services.exercise_upsert_from_catalog(entry)
             counts[outcome] += 1
-            if outcome != "unchanged" and options["verbosity"] >= 2:
+            if outcome == "kept":
+                kept.append(exercise.slug)
+                # Always said: a file that did not win must never go unnoticed.
+                if options["verbosity"] >= 1:
+                    self.stdout.write(f"kept (edited in the product): {exercise.slug}")
+            elif outcome != "unchanged" and options["verbosity"] >= 2:
                 self.stdout.write(f"{outcome}: {exercise.slug} v{exercise.version}")
         if options["verbosity"] >= 1:
-            self.stdout.write(
+            line = (
                 f"catalog: {counts['created']} created, {counts['updated']} updated, "
                 f"{counts['unchanged']} unchanged"
             )
+            if kept:
+                line += f", {len(kept)} kept (edited in the product: {', '.join(kept)})"
+            self.stdout.write(line)

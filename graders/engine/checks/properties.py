@@ -25,6 +25,9 @@ from graders.engine.types import TestResult
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult
 
+# The properties a ``property`` test may name (``property = "..."``).
+PROPERTIES = ("range", "sums_to_one", "monotonic")
+
 
 @register("property")
 class PropertyCheck:
