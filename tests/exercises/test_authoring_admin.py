@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -78,7 +79,7 @@ def test_demo_setup_adds_a_gelu_draft_the_instructor_may_publish(
     make_user: Callable[..., Any],
 ) -> None:
     call_command("load_catalog", verbosity=0)
-    call_command("demo_setup", json=True, stdout=open("/dev/null", "w"))
+    call_command("demo_setup", json=True, stdout=io.StringIO())
 
     gelu = Exercise.objects.get(slug="gelu-numpy")
     assert (gelu.published, gelu.version, gelu.kind, gelu.framework) == (False, 0, "code", "numpy")
@@ -86,5 +87,5 @@ def test_demo_setup_adds_a_gelu_draft_the_instructor_may_publish(
     assert gelu.prompt_ko and "tanh" in gelu.prompt
     assert Course.objects.get(slug="demo").offerings.filter(exercise=gelu).exists()
     # Idempotent: a second run keeps the draft as it is.
-    call_command("demo_setup", json=True, stdout=open("/dev/null", "w"))
+    call_command("demo_setup", json=True, stdout=io.StringIO())
     assert Exercise.objects.filter(slug="gelu-numpy").count() == 1
