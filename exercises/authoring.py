@@ -206,22 +206,38 @@ def validation_start(*, exercise: Exercise, user: AbstractBaseUser | None = None
         return _finished_job(exercise, user, digest, report)
     job = ValidationJob.objects.create(exercise=exercise, document_hash=digest, created_by=user)
     spec, solutions = validation_message(exercise, document)
-    if not _send_validation(job.id, spec, solutions):
-        report = {
-            **static_failure_report(
-                "The grading queue could not be reached, so nothing was validated; "
-                "try again in a minute."
-            ),
-            "stage": "queue",
-        }
-        _finish(job, report)
+    # Sent once the job row is committed, so the worker's report always finds it. In
+    # autocommit (every request) that is now, and a dead broker is answered at once.
+    outcome: list[bool] = []
+    job_id = job.id
+    transaction.on_commit(lambda: outcome.append(_send_or_fail(job_id, spec, solutions)))
+    if outcome == [False]:
         raise ApiError(
             "The grading queue is unreachable; the validation was not started. "
             "Try again in a minute.",
             code="queue_unavailable",
             status_code=503,
         )
+    job.refresh_from_db()
     return job
+
+
+def _send_or_fail(job_id: int, spec: dict[str, Any], solutions: dict[str, Any]) -> bool:
+    if _send_validation(job_id, spec, solutions):
+        return True
+    from graders.engine.validation import static_failure_report
+
+    report = {
+        **static_failure_report(
+            "The grading queue could not be reached, so nothing was validated; "
+            "try again in a minute."
+        ),
+        "stage": "queue",
+    }
+    job = ValidationJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        _finish(job, report)
+    return False
 
 
 def _send_validation(job_id: int, spec: dict[str, Any], solutions: dict[str, Any]) -> bool:
@@ -320,9 +336,9 @@ def _checked_report(report: Any) -> dict[str, Any]:
         raise ApiError("report.passed must be a boolean, true exactly when there are no problems.")
     if not isinstance(report.get("solutions", []), list):
         raise ApiError("report.solutions must be a list.")
-    from exercises.services import _scrubbed
+    from exercises.services import scrubbed
 
-    return _scrubbed(report)
+    return scrubbed(report)
 
 
 def exercise_publish(

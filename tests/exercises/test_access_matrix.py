@@ -56,8 +56,17 @@ from rest_framework.views import APIView
 
 from apitokens.models import ApiToken
 from exercises import runs, services
-from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
+from exercises.models import (
+    Course,
+    Exercise,
+    Membership,
+    RegradeJob,
+    Run,
+    Submission,
+    ValidationJob,
+)
 from lms.models import GradeSync, LtiContext, LtiUser, Registration, ResourceLink
+from tests.exercises.authoring_fixtures import gelu_document
 from tests.exercises.conftest import SIGMOID_OK, verdict_for
 from tests.tokens import issue_token
 
@@ -93,6 +102,15 @@ NOT_IN_MATRIX = {
 MEMBERS = ("student_a", "student_b")
 OUTSIDERS = ("other_instructor", "non_member", "grader", "staff")
 
+# Authoring endpoints: instructors of act101 and superusers; students 403; others 404.
+AUTHORS_ONLY_200 = {
+    "instructor": 200,
+    "superuser": 200,
+    **dict.fromkeys(MEMBERS, 403),
+    "anonymous": 401,
+    "*": 404,
+}
+
 MATRIX: dict[str, dict[str, Any]] = {
     # The API's front door and the health check are open to anyone.
     "api-index": {"kind": API, "GET": {"*": 200}, "other_methods": {"*": 405}},
@@ -119,6 +137,7 @@ MATRIX: dict[str, dict[str, Any]] = {
             "anonymous": 401,
             "*": 404,
         },
+        "PATCH": {"body": {"title": {"en": "Sigmoid, edited"}}, **AUTHORS_ONLY_200},
     },
     "api:exercise-submissions": {
         "kind": API,
@@ -251,6 +270,68 @@ MATRIX: dict[str, dict[str, Any]] = {
         "kwargs": lambda w: {"token_id": w.token_of_a.id},
         "GET": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
         "DELETE": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
+    },
+    # Authoring: instructors of a course offering the exercise (and superusers) export,
+    # edit, validate and publish it; students are refused, outsiders see nothing.
+    "api:exercise-draft": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "GET": AUTHORS_ONLY_200,
+        "DELETE": AUTHORS_ONLY_200,
+    },
+    "api:exercise-export": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "GET": AUTHORS_ONLY_200,
+    },
+    "api:exercise-validate": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "POST": {**AUTHORS_ONLY_200, "instructor": 202, "superuser": 202},
+    },
+    "api:exercise-publish": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        # No draft is pending: the authors learn that (409), nobody else may ask.
+        "POST": {**AUTHORS_ONLY_200, "instructor": 409, "superuser": 409},
+    },
+    "api:exercise-versions": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug},
+        "GET": AUTHORS_ONLY_200,
+    },
+    "api:exercise-version": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.sigmoid.slug, "number": 1},
+        # Catalog exercises have no published version rows: 404 for the authors too.
+        "GET": {**AUTHORS_ONLY_200, "instructor": 404, "superuser": 404},
+    },
+    "api:validation-detail": {
+        "kind": API,
+        "kwargs": lambda w: {"job_id": w.validation.id},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": 401, "*": 404},
+    },
+    "api:validation-result": {
+        "kind": API,
+        "kwargs": lambda w: {"job_id": w.validation.id},
+        "POST": {
+            "body": {"report": {"passed": True, "problems": [], "solutions": []}},
+            "grader": 200,
+            "anonymous": 401,
+            "*": 403,
+        },
+    },
+    "api:course-exercises": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug},
+        "POST": {
+            "body": lambda w: {**gelu_document(), "slug": "gelu-matrix"},
+            "instructor": 201,
+            "superuser": 201,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
     },
     # Courses: members see them; only those who manage one see its results.
     "api:course-list": {"kind": API, "GET": {"anonymous": 401, "*": 200}},
@@ -415,6 +496,7 @@ class World:
     essay_by_a: Submission
     run_by_a: Run
     regrade: RegradeJob
+    validation: ValidationJob
     token_of_a: ApiToken
     lti_context: LtiContext
     grade_sync: GradeSync
@@ -465,6 +547,9 @@ def world(
         status=RegradeJob.Status.DONE,
         created_by=users["instructor"],
     )
+    validation = ValidationJob.objects.create(
+        exercise=sigmoid, document_hash="0" * 64, created_by=users["instructor"]
+    )
     issue_token(alice)
     token_of_a = ApiToken.objects.filter(user=alice).get()
     registration = Registration.objects.create(
@@ -489,6 +574,7 @@ def world(
         essay_by_a=essay_by_a,
         run_by_a=run_by_a,
         regrade=regrade,
+        validation=validation,
         token_of_a=token_of_a,
         lti_context=lti_context,
         grade_sync=grade_sync,

@@ -55,10 +55,14 @@ def sent_tasks(queue: tuple[str, redis.Redis]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def api(client_for: Callable[..., Any]) -> Callable[..., Any]:
+def api(
+    client_for: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> Callable[..., Any]:
     def call(user: AbstractBaseUser | None, method: str, path: str, body: Any = None) -> Any:
         client = client_for(user)
-        return getattr(client, method)(f"/api/v1/{path}", body, format="json")
+        # The test's transaction never commits: run what would follow the commit.
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(client, method)(f"/api/v1/{path}", body, format="json")
 
     return call
 
@@ -245,6 +249,7 @@ def test_validating_sends_the_draft_to_the_workers_and_answers_202(
     assert response.status_code == 202, response.json()
     body = response.json()
     assert body["status"] == "running" and body["current"]
+    assert ValidationJob.objects.get(pk=body["id"]).status == "running"
     assert body["url"].endswith(f"/api/v1/validations/{body['id']}/")
     [task] = sent_tasks(queue)
     assert task["task"] == "graders.tasks.validate_exercise"
@@ -268,6 +273,7 @@ def test_a_static_problem_fails_the_validation_at_once(
     assert sent_tasks(queue) == []
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_dead_broker_is_a_503_and_the_job_is_not_left_running(
     api: Callable[..., Any], instructor: AbstractBaseUser, sigmoid: Exercise
 ) -> None:
