@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times and counts every request (GET /metrics), names its submission in logs.
+    "actquiz.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself, with or without DEBUG (no separate file server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -413,13 +415,25 @@ ACTQUIZ_LTI_JWKS_TTL_SECONDS = env_int("ACTQUIZ_LTI_JWKS_TTL_SECONDS", 3600)
 # An unknown kid re-fetches the platform's JWKS at most this often.
 ACTQUIZ_LTI_JWKS_REFETCH_SECONDS = env_int("ACTQUIZ_LTI_JWKS_REFETCH_SECONDS", 10)
 
+# GET /metrics (Prometheus): allowed with `Authorization: Bearer <token>` when a token is
+# set, or from these addresses/networks (the scraper's), loopback by default.
+ACTQUIZ_METRICS_TOKEN = env_secret("ACTQUIZ_METRICS_TOKEN")
+ACTQUIZ_METRICS_ALLOW = env_list("ACTQUIZ_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json": one JSON object per line with the submission id (actquiz/logs.py); "plain".
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "actquiz.logs.JsonFormatter"},
+    },
     # Always stderr: `manage.py grade --json` keeps stdout for its one JSON object.
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
 }

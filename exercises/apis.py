@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from actquiz import metrics
 from actquiz.exceptions import ApiError
 from actquiz.throttles import SharedScopedRateThrottle
 from exercises import (
@@ -233,6 +234,15 @@ class SubmissionResultApi(_GraderApi):
         submission, changed = services.submission_record_result(
             submission_id=submission_id, grading_attempt=attempt, verdict=verdict
         )
+        if changed:
+            metrics.record_verdict(
+                kind=submission.exercise.kind,
+                status=submission.status,
+                seconds=(submission.finished_at - submission.created_at).total_seconds()
+                if submission.finished_at
+                else None,
+                deliveries=submission.deliveries,
+            )
         return Response(
             {
                 "id": submission.id,
