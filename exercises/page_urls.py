@@ -38,6 +38,11 @@ urlpatterns = [
         secured(views.exercise_detail),
         name="exercise",
     ),
+    path(
+        "courses/<slug:course_slug>/exercises/<slug:slug>/regrade/",
+        secured(views.exercise_regrade),
+        name="exercise_regrade",
+    ),
     path("courses/<slug:slug>/gradebook/", secured(views.gradebook), name="gradebook"),
     path(
         "courses/<slug:slug>/submissions/",

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from exercises import access, selectors, services
-from exercises.models import Exercise, Membership, Submission
+from exercises.models import Exercise, Membership, RegradeJob, Submission
 from exercises.progress import course_progress
 
 LOGIN_URL = "pages:login"
@@ -205,3 +205,40 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "review_url": f"{API_ROOT}/submissions/{submission.pk}/review/",
     }
     return render(request, "exercises/submission.html", context)
+
+
+@require_GET
+@ensure_csrf_cookie
+@login_required(login_url=LOGIN_URL)
+def exercise_regrade(request: HttpRequest, course_slug: str, slug: str) -> HttpResponse:
+    """Show an instructor the regrade control of one exercise in their course, with progress.
+
+    Args:
+        request: the page request.
+        course_slug: the course; only its instructors (and superusers) may see the page.
+        slug: an exercise the course offers; anything else is a 404.
+
+    Returns:
+        The regrade page; starting and following a regrade go through the REST API.
+    """
+    course = access.access_managed_course(request.user, course_slug, conceal=True)
+    exercise = access.access_course_exercise(request.user, course, slug)
+    jobs = access.regrades_visible_to(request.user).filter(exercise=exercise)
+    job = (
+        jobs.filter(status=RegradeJob.Status.RUNNING).first()
+        or jobs.filter(course=course).order_by("-created_at", "-id").first()
+    )
+    students = (
+        Membership.objects.filter(course=course, role=Membership.Role.STUDENT)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    context = {
+        "course": course,
+        "exercise": exercise,
+        "students": [membership.user for membership in students],
+        "start_url": f"{API_ROOT}/exercises/{exercise.slug}/regrade/",
+        "job_url": f"{API_ROOT}/regrades/{job.pk}/" if job else "",
+        "gradebook_url": reverse("pages:gradebook", args=[course.slug]),
+    }
+    return render(request, "exercises/regrade.html", context)

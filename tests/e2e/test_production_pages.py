@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from exercises.models import Course, Membership
 from tests.e2e.conftest import Pipeline
 from tests.e2e.test_pages import (
     CORRECT_SIGMOID,
@@ -161,3 +162,37 @@ def test_password_guessing_is_stopped_on_the_production_login_page(production_si
     assert re.search(r"Try again in \d+ minutes", message.text), message.text
     site.open("/")
     assert "/login/" in site.driver.current_url
+
+
+def test_an_instructor_follows_a_regrade_on_the_production_page(
+    production_site: Site, pipeline: Pipeline
+) -> None:
+    # DEBUG off: the page's script comes through WhiteNoise and runs under the CSP.
+    submission = pipeline.submit("sigmoid-numpy", CORRECT_SIGMOID).json()["id"]
+    pipeline.wait_final(submission)
+    teacher = get_user_model().objects.create_user("prod-teacher")
+    teacher.password = PBKDF2PasswordHasher().encode("teacher-pass-42", "productionpagessalt")
+    teacher.save(update_fields=["password"])
+    Membership.objects.create(
+        user=teacher, course=Course.objects.get(slug="e2e"), role=Membership.Role.INSTRUCTOR
+    )
+    site = production_site
+    site.log_in("prod-teacher", "teacher-pass-42")
+    site.open("/courses/e2e/exercises/sigmoid-numpy/regrade/")
+    site.find("#regrade-start").click()
+
+    site.wait(
+        lambda d: site.find("#regrade-status").get_attribute("data-status") == "done",
+        "the regrade did not finish on the page",
+        timeout=240,
+    )
+    scripts = {
+        name: status
+        for name, (status, kind) in _loaded_resources(site.driver).items()
+        if kind == "script"
+    }
+    assert any(name.endswith("/static/exercises/regrade.js") for name in scripts), scripts
+    assert all(status == 200 for status in scripts.values()), scripts
+    assert site.text("[data-testid=regrade-done]") == "1 / 1"
+    assert site.text("#regrade-changed") == "0"
+    assert site.console_errors() == []

@@ -392,6 +392,11 @@ MATRIX: dict[str, dict[str, Any]] = {
         "kwargs": lambda w: {"slug": w.course.slug},
         "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
     },
+    "pages:exercise_regrade": {
+        "kind": PAGE,
+        "kwargs": lambda w: {"course_slug": w.course.slug, "slug": w.sigmoid.slug},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
+    },
     "pages:course_submissions": {
         "kind": PAGE,
         "kwargs": lambda w: {"slug": w.course.slug},
