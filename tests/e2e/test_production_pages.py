@@ -32,6 +32,7 @@ from tests.e2e.test_pages import (
     Site,
     chromium,  # noqa: F401  (the session's browser, by name)
 )
+from tests.tokens import issue_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -168,6 +169,8 @@ def test_an_instructor_follows_a_regrade_on_the_production_page(
     production_site: Site, pipeline: Pipeline
 ) -> None:
     # DEBUG off: the page's script comes through WhiteNoise and runs under the CSP.
+    # A fresh token: setting the student's password above ended the pipeline's one.
+    pipeline.student_token = issue_token(get_user_model().objects.get(username=STUDENT[0]))
     submission = pipeline.submit("sigmoid-numpy", CORRECT_SIGMOID).json()["id"]
     pipeline.wait_final(submission)
     teacher = get_user_model().objects.create_user("prod-teacher")

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from exercises.models import Course, Exercise, Membership
 from tests.e2e.conftest import Pipeline
@@ -26,6 +25,7 @@ from tests.e2e.test_pages import (  # noqa: F401 (fixtures)
     no_leftover_connections,
     site,
 )
+from tests.tokens import issue_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def tighten_course_values(slug: str = "sigmoid-numpy") -> int:
 def second_student(pipeline: Pipeline) -> str:
     user = get_user_model().objects.create_user("e2e-student-2")
     Membership.objects.create(user=user, course=Course.objects.get(slug="e2e"))
-    return Token.objects.create(user=user).key
+    return issue_token(user)
 
 
 def post(pipeline: Pipeline, token: str, path: str, body: dict[str, Any]) -> requests.Response:
@@ -97,7 +97,11 @@ def wait_graded(pipeline: Pipeline, token: str, submission_id: int) -> dict[str,
 
 def graded_pair(pipeline: Pipeline, teacher: str) -> tuple[int, int]:
     """The first student's exact sigmoid and the second's almost-right one, both graded 10."""
-    exact = pipeline.submit("sigmoid-numpy", EXACT_SIGMOID).json()["id"]
+    # A fresh token: the browser fixture sets the student's password, which ends old tokens.
+    first = issue_token(get_user_model().objects.get(username="e2e-student"))
+    exact = post(
+        pipeline, first, "/api/v1/exercises/sigmoid-numpy/submissions/", {"code": EXACT_SIGMOID}
+    ).json()["id"]
     other = second_student(pipeline)
     almost = post(
         pipeline,
@@ -115,7 +119,7 @@ def instructor_token() -> str:
     Membership.objects.create(
         user=user, course=Course.objects.get(slug="e2e"), role=Membership.Role.INSTRUCTOR
     )
-    return Token.objects.create(user=user).key
+    return issue_token(user)
 
 
 def test_a_tightened_tolerance_regrades_the_course_on_the_real_worker(pipeline: Pipeline) -> None:
