@@ -1,4 +1,4 @@
-"""The Celery tasks that grade (a submission, a run, an exercise draft's own solutions) and write back over HTTP.
+"""The Celery tasks: grade a submission, a run or an exercise draft; write back over HTTP.
 
 The message carries everything (the exercise spec with its reference code, the
 student's code or answer, the seed), so a worker never opens the database: it needs
