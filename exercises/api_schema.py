@@ -57,6 +57,9 @@ class SubmissionSchema(serializers.Serializer):
     tests = serializers.ListField(child=serializers.JSONField())
     error = serializers.JSONField(allow_null=True)
     hints = serializers.JSONField(allow_null=True)
+    plot = serializers.JSONField(
+        allow_null=True, help_text="The student's function against the reference, as data."
+    )
     needs_review = serializers.BooleanField()
     reviewed_score = serializers.FloatField(allow_null=True)
     review_comment = serializers.CharField(allow_null=True, allow_blank=True)

@@ -131,6 +131,10 @@ def submission_data(submission: Submission, request: Request, *, full: bool) -> 
         "tests": _public_tests(submission.tests or [], full=full),
         "error": submission.error,
         "hints": submission.hints,
+        # The student's function against the reference (visible inputs only).
+        "plot": (submission.verdict or {}).get("plot")
+        if isinstance(submission.verdict, dict)
+        else None,
         # Korean versions of the test messages and hints, when the grader wrote them.
         "feedback_ko": _feedback_ko(submission, full=full),
         "needs_review": submission.needs_review,

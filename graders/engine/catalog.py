@@ -138,6 +138,11 @@ def _check_tests(data: dict[str, Any], fail: Any) -> None:
     tests = data["spec"].get("tests")
     if not isinstance(tests, list) or not tests:
         raise fail("[spec] needs at least one [[spec.tests]]")
+    from graders.engine.plot import PLOT_KINDS
+
+    plot = data["spec"].get("plot")
+    if plot is not None and plot not in PLOT_KINDS:
+        raise fail(f"[spec] plot must be one of {PLOT_KINDS}, not {plot!r}")
     names = set()
     for test in tests:
         name = test.get("name")

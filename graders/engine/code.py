@@ -19,6 +19,7 @@ from graders.engine.hints import (
     without_suppressed,
 )
 from graders.engine.inputs import rng_for
+from graders.engine.plot import plan_plot, plot_data
 from graders.engine.reference_cache import ReferenceCache
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
 from graders.engine.verdicts import failed_verdict, graded_verdict, test_result, zero_verdict
@@ -76,6 +77,14 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
     from graders.sandbox import Job
 
     calls = tuple(call for _, _, test_calls in plan for call in test_calls)
+    try:
+        plot = plan_plot(spec, submission, plan)
+    except Exception:  # a plot is a courtesy: a spec it cannot use only loses the plot
+        log.exception("could not plan the plot for %s", spec.slug)
+        plot = None
+    if plot is not None and plot.extra:
+        # Last, so a student's call that stops the run can never cost a test.
+        calls = (*calls, plot.call)
     limits = limits_for(spec)
     forbidden = tuple(spec.spec.get("forbidden", ()))
     cached, to_run, keys = REFERENCE_CACHE.lookup(spec.reference_code or "", spec.framework, calls)
@@ -112,6 +121,9 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         verdict = _run_failed(spec, base, student_run)
     else:
         verdict = _judge_all(spec, base, plan, student_run, reference)
+        if plot is not None:
+            student = {r.name: r for r in student_run.calls}
+            verdict = replace(verdict, plot=plot_data(plot, student, reference))
     return with_output(verdict, student_run) if submission.keep_output else verdict
 
 

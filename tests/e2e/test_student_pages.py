@@ -78,3 +78,39 @@ def test_after_a_run_a_submission_is_attempt_one(site: Site) -> None:
         timeout=GRADING_WAIT,
     )
     assert Submission.objects.get().attempt == 1
+
+
+def test_a_wrong_submission_draws_its_curve_against_the_reference_with_the_mismatch(
+    site: Site,
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+
+    figure = site.find("#result [data-testid=plot]")
+    assert figure.get_attribute("data-kind") == "curve"
+    assert int(figure.get_attribute("data-mismatches")) > 100
+    assert site.find_all("#result .plot-mismatch"), "the region where they differ is shaded"
+    assert site.find_all("#result path.plot-student") and site.find_all(
+        "#result path.plot-reference"
+    )
+    svg = site.find("#result svg.plot-svg")
+    assert svg.get_attribute("role") == "img"
+    assert "differs from the reference" in site.text("#result [data-testid=plot-summary]")
+    assert site.console_errors() == []
+
+
+def test_softmax_draws_the_distribution_of_a_visible_example(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("softmax-numpy")
+    site.paste_code("import numpy as np\n\ndef softmax(x, axis=-1):\n    return x / x.sum()\n")
+    site.find("#run-button").click()
+    wait_for_run(site)
+
+    figure = site.find("#run-result [data-testid=plot]")
+    assert figure.get_attribute("data-kind") == "distribution"
+    assert len(site.find_all("#run-result .plot-bar-reference")) == 3
+    assert len(site.find_all("#run-result .plot-bar-student")) == 3
+    assert site.console_errors() == []

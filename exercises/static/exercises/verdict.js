@@ -228,6 +228,7 @@
     if (submission.status === "graded" || submission.status === "failed") {
       renderError(container, submission.status === "graded" ? submission.error : null);
       renderTests(container, submission);
+      if (ActQuiz.renderPlot && submission.status === "graded") { ActQuiz.renderPlot(container, submission.plot); }
       renderHints(container, submission);
       renderReview(container, submission);
     }
