@@ -43,6 +43,16 @@ class SubmissionAcceptedSchema(serializers.Serializer):
     url = serializers.URLField()
 
 
+class SubmissionReviewSchema(serializers.Serializer):
+    score = serializers.FloatField()
+    items = serializers.DictField(
+        child=serializers.FloatField(), help_text="The instructor's points per item, by name."
+    )
+    comment = serializers.CharField(allow_blank=True)
+    reviewer = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+
+
 class SubmissionSchema(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.URLField()
@@ -63,6 +73,9 @@ class SubmissionSchema(serializers.Serializer):
     needs_review = serializers.BooleanField()
     reviewed_score = serializers.FloatField(allow_null=True)
     review_comment = serializers.CharField(allow_null=True, allow_blank=True)
+    review = SubmissionReviewSchema(
+        allow_null=True, help_text="How an instructor reviewed it; null until reviewed."
+    )
     attempt = serializers.IntegerField(allow_null=True)
     grading_attempt = serializers.IntegerField()
     code = serializers.CharField(allow_null=True, allow_blank=True)
@@ -91,7 +104,17 @@ class ResultAcceptedSchema(StartedAcceptedSchema):
 
 
 class ReviewSchema(serializers.Serializer):
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        required=False, help_text="The total (0..max_score). Send this or items."
+    )
+    items = serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text=(
+            "Points per test or rubric item, by name (each 0..its max_points); items "
+            "not named keep the grader's points and the total follows."
+        ),
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
@@ -289,7 +312,11 @@ COURSE_SUBMISSIONS = operation(
     parameters=[
         _query("exercise", "Only this exercise slug."),
         _query("student", "Only this student's username."),
-        _query("needs_review", "1: only answers waiting for an instructor's score."),
+        _query(
+            "needs_review",
+            "1: the review queue, oldest first: each student's latest attempt at each "
+            "exercise while it waits for an instructor's score.",
+        ),
     ],
 )
 RUN_CREATE = operation(

@@ -21,6 +21,7 @@ from exercises import (
     api_schema,
     authoring_apis,
     regrading,
+    reviews,
     runs,
     selectors,
     serializers,
@@ -256,12 +257,14 @@ class SubmissionResultApi(_GraderApi):
 class SubmissionReviewApi(APIView):
     @api_schema.SUBMISSION_REVIEW
     def post(self, request: Request, submission_id: int) -> Response:
-        """An instructor sets ``{"score", "comment"}`` on a graded submission of their course."""
+        """An instructor reviews a graded submission of their course.
+
+        ``{"score"}`` sets the total, or ``{"items": {name: points}}`` sets points per
+        test or rubric item and the total follows; ``"comment"`` is for the student.
+        """
         submission = access.access_reviewable_submission(request.user, submission_id)
-        score, comment = serializers.review_body(request.data)
-        submission = services.submission_review(
-            submission=submission, reviewer=request.user, score=score, comment=comment
-        )
+        body = serializers.review_body(request.data)
+        submission = reviews.submission_review(submission=submission, reviewer=request.user, **body)
         return Response(serializers.submission_data(submission, request, full=True))
 
 
@@ -287,8 +290,9 @@ class CourseSubmissionsApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         """A course's submissions for its instructors, newest first.
 
-        Filters: ``?exercise=slug``, ``?student=username``, ``?needs_review=1``
-        (graded answers waiting for an instructor's score).
+        Filters: ``?exercise=slug``, ``?student=username``, ``?needs_review=1`` (the
+        review queue, oldest first: each student's latest attempt at an exercise
+        while it waits for an instructor's score).
         """
         course = access.access_managed_course(request.user, slug)
         submissions = selectors.course_submissions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from exercises import specs
@@ -109,7 +109,9 @@ def user_submissions(
     user: AbstractBaseUser, *, exercise_slug: str | None = None, limit: int = 100
 ) -> list[Submission]:
     """Return ``user``'s own submissions, newest first, optionally for one exercise slug."""
-    queryset = Submission.objects.filter(user=user).select_related("exercise", "course", "user")
+    queryset = Submission.objects.filter(user=user).select_related(
+        "exercise", "course", "user", "reviewed_by"
+    )
     if exercise_slug:
         queryset = queryset.filter(exercise__slug=exercise_slug)
     return list(queryset[:limit])
@@ -120,23 +122,59 @@ def course_submissions(
     *,
     exercise_slug: str | None = None,
     username: str | None = None,
+    user_id: int | None = None,
     needs_review: bool = False,
     limit: int = 500,
 ) -> list[Submission]:
     """Return the submissions made in ``course``, newest first, optionally filtered.
 
-    ``needs_review`` keeps graded submissions still waiting for an instructor's score.
+    ``needs_review`` returns the review queue instead (``review_queue``, oldest first).
     """
-    queryset = Submission.objects.filter(course=course).select_related("exercise", "course", "user")
+    queryset = review_queue(course) if needs_review else Submission.objects.filter(course=course)
+    queryset = queryset.select_related("exercise", "course", "user", "reviewed_by")
     if exercise_slug:
         queryset = queryset.filter(exercise__slug=exercise_slug)
     if username:
         queryset = queryset.filter(user__username=username)
-    if needs_review:
-        queryset = queryset.filter(
-            needs_review=True, status=Submission.Status.GRADED, reviewed_score__isnull=True
-        )
+    if user_id is not None:
+        queryset = queryset.filter(user_id=user_id)
     return list(queryset[:limit])
+
+
+def review_queue(course: Course) -> QuerySet[Submission]:
+    """Return the answers in ``course`` waiting for an instructor, oldest first.
+
+    Only each student's latest attempt at each exercise: an answer the student has
+    since replaced (a newer attempt, graded or not) no longer needs a review.
+    """
+    newer = Submission.objects.filter(
+        course=course,
+        user=OuterRef("user"),
+        exercise=OuterRef("exercise"),
+        attempt__gt=OuterRef("attempt"),
+    )
+    return (
+        Submission.objects.filter(
+            course=course,
+            needs_review=True,
+            status=Submission.Status.GRADED,
+            reviewed_score__isnull=True,
+        )
+        .filter(~Exists(newer))
+        .order_by("created_at", "id")
+    )
+
+
+def review_queue_next(course: Course, current: Submission) -> Submission | None:
+    """Return the queue's next answer after ``current`` (wrapping round), or None.
+
+    ``current`` need not be in the queue (it may just have been reviewed).
+    """
+    queue = review_queue(course).exclude(pk=current.pk)
+    after = Q(created_at__gt=current.created_at) | Q(
+        created_at=current.created_at, id__gt=current.id
+    )
+    return queue.filter(after).first() or queue.first()
 
 
 def regrade_outcomes(job: RegradeJob) -> dict[str, list[dict[str, Any]]]:

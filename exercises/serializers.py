@@ -112,6 +112,19 @@ def _feedback_ko(submission: Submission, *, full: bool) -> dict[str, Any]:
     return {"messages": dict(messages), "hints": list(hints)}
 
 
+def _review_data(submission: Submission) -> dict[str, Any] | None:
+    if submission.reviewed_score is None:
+        return None
+    reviewer = submission.reviewed_by
+    return {
+        "score": submission.reviewed_score,
+        "items": dict(submission.reviewed_items or {}),
+        "comment": submission.review_comment,
+        "reviewer": (reviewer.get_full_name() or reviewer.get_username()) if reviewer else None,
+        "reviewed_at": submission.reviewed_at,
+    }
+
+
 def submission_data(submission: Submission, request: Request, *, full: bool) -> dict[str, Any]:
     """Return the JSON of ``submission`` for ``request``'s user.
 
@@ -140,6 +153,8 @@ def submission_data(submission: Submission, request: Request, *, full: bool) -> 
         "needs_review": submission.needs_review,
         "reviewed_score": submission.reviewed_score,
         "review_comment": submission.review_comment,
+        # Who reviewed it, when, and the points per item: the owner sees it too.
+        "review": _review_data(submission),
         "attempt": submission.attempt,
         "grading_attempt": submission.grading_attempt,
         "code": submission.code if submission.exercise.kind == Exercise.Kind.CODE else None,
@@ -328,18 +343,35 @@ def grading_attempt_body(data: Any) -> int:
     return attempt
 
 
-def review_body(data: Any) -> tuple[float, str]:
-    """Check an instructor's review body ``{"score", "comment"?}``; returns both."""
+def review_body(data: Any) -> dict[str, Any]:
+    """Check an instructor's review body ``{"score" | "items", "comment"?}``.
+
+    Returns ``{"score", "items", "comment"}`` (the one not sent is None); raises
+    ``ApiError`` (400). Whether the items exist and fit is checked by the service.
+    """
     if not isinstance(data, dict):
         raise ApiError("The body must be a JSON object.")
-    score = _number(data.get("score"), "score")
+    score = None if data.get("score") is None else _number(data["score"], "score")
+    items = data.get("items")
+    if items is not None:
+        if not isinstance(items, dict) or not items:
+            raise ApiError(
+                'items must be an object of points per item, such as {"gradient-zero": 1}.',
+                fields={"items": ["not an object"]},
+            )
+        items = {str(name): _number(points, f"items.{name}") for name, points in items.items()}
+    if score is None and items is None:
+        raise ApiError(
+            'Send "score" (the total) or "items" (points per item).',
+            fields={"score": ["required"]},
+        )
     comment = data.get("comment", "")
     if not isinstance(comment, str) or len(comment) > 10_000:
         raise ApiError(
             "comment must be a string of at most 10000 characters.",
             fields={"comment": ["invalid"]},
         )
-    return score, comment
+    return {"score": score, "items": items, "comment": comment}
 
 
 REGRADE_BODY_KEYS = frozenset({"course", "user", "submission"})

@@ -477,33 +477,6 @@ def submission_record_result(
     return submission, True
 
 
-def submission_review(
-    *, submission: Submission, reviewer: AbstractBaseUser, score: float, comment: str = ""
-) -> Submission:
-    """Set an instructor's ``score`` (overriding the automatic one) and ``comment``.
-
-    Raises ``ApiError`` if the submission is not graded yet or the score is outside
-    ``0..max_score``. Returns the updated submission.
-    """
-    if submission.status != Submission.Status.GRADED:
-        raise ConflictError("Only a graded submission can be reviewed.", code="not_graded")
-    if not 0 <= score <= submission.max_score:
-        raise ApiError(
-            f"score must be between 0 and {submission.max_score:g}.",
-            fields={"score": ["out of range"]},
-        )
-    _check_text(comment, "comment")
-    submission.reviewed_score = float(score)
-    submission.reviewed_by = reviewer
-    submission.review_comment = comment
-    submission.needs_review = False
-    submission.save(
-        update_fields=["reviewed_score", "reviewed_by", "review_comment", "needs_review"]
-    )
-    score_changed.send(sender=Submission, submission=submission)
-    return submission
-
-
 def submission_requeue(*, submission_id: int, fresh_deliveries: bool = True) -> Submission:
     """Start a new grading attempt for a submission and enqueue it after commit.
 

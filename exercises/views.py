@@ -16,13 +16,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from exercises import access, selectors, services
-from exercises.models import Exercise, Membership, RegradeJob, Submission
+from exercises import access, reviews, selectors, services
+from exercises.models import Exercise, Membership, RegradeJob
 from exercises.progress import course_progress
 
 LOGIN_URL = "pages:login"
 # How many earlier submissions the exercise page lists.
 HISTORY_LENGTH = 20
+# How many submissions the course's submission list shows.
+SUBMISSION_PAGE_LENGTH = 200
 API_ROOT = "/api/v1"
 
 
@@ -150,35 +152,40 @@ def course_submissions(request: HttpRequest, slug: str) -> HttpResponse:
 
     Args:
         request: the page request; ``?student=<user id>``, ``?exercise=<slug>`` and
-            ``?review=1`` (only those waiting for review) narrow the list.
+            ``?review=1`` (the review queue: each student's latest attempt waiting
+            for review, oldest first) narrow the list.
         slug: the course slug; only its instructors (and superusers) may see it.
 
     Returns:
         The submission list page.
     """
     course = access.access_managed_course(request.user, slug, conceal=True)
-    submissions = (
-        access.submissions_visible_to(request.user)
-        .filter(course=course)
-        .select_related("user", "exercise")
-    )
     filters: dict[str, Any] = {}
     student = request.GET.get("student", "")
-    if student.isdigit():
-        submissions = submissions.filter(user_id=int(student))
+    user_id = int(student) if student.isdigit() else None
+    if user_id is not None:
         filters["student"] = (
-            Membership.objects.filter(course=course, user_id=int(student))
-            .select_related("user")
-            .first()
+            Membership.objects.filter(course=course, user_id=user_id).select_related("user").first()
         )
     exercise = request.GET.get("exercise", "")
     if exercise:
-        submissions = submissions.filter(exercise__slug=exercise)
         filters["exercise"] = exercise
-    if request.GET.get("review") == "1":
-        submissions = submissions.filter(needs_review=True, status=Submission.Status.GRADED)
+    review = request.GET.get("review") == "1"
+    if review:
         filters["review"] = True
-    context = {"course": course, "submissions": submissions[:200], "filters": filters}
+    submissions = selectors.course_submissions(
+        course,
+        exercise_slug=exercise or None,
+        user_id=user_id,
+        needs_review=review,
+        limit=SUBMISSION_PAGE_LENGTH,
+    )
+    context = {
+        "course": course,
+        "submissions": submissions,
+        "filters": filters,
+        "queue_length": selectors.review_queue(course).count(),
+    }
     return render(request, "exercises/course_submissions.html", context)
 
 
@@ -196,11 +203,22 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         The submission page; the verdict itself is fetched from the REST API.
     """
     submission = access.access_submission(request.user, pk)
+    can_review = access.can_review_submission(request.user, submission)
+    next_in_queue = None
+    if can_review and submission.course is not None:
+        next_in_queue = selectors.review_queue_next(submission.course, submission)
+    overrides = submission.reviewed_items or {}
+    review_items = [
+        {"name": name, **item, "value": overrides.get(name, item["points"])}
+        for name, item in reviews.review_items_of(submission).items()
+    ]
     context = {
         "submission": submission,
         "exercise": submission.exercise,
         "question": selectors.public_spec(submission.exercise, submission.seed),
-        "can_review": access.can_review_submission(request.user, submission),
+        "can_review": can_review,
+        "review_items": review_items if can_review else [],
+        "next_in_queue": next_in_queue,
         "submission_url": f"{API_ROOT}/submissions/{submission.pk}/",
         "review_url": f"{API_ROOT}/submissions/{submission.pk}/review/",
     }

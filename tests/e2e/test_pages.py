@@ -394,6 +394,105 @@ def test_an_instructor_reviews_a_short_answer_and_the_student_sees_the_new_score
     assert "4.5 / 5" in site.text("tr[data-exercise=vanishing-gradient-explain]")
 
 
+def _set_number(site: Site, element: Any, value: str) -> None:
+    element.clear()
+    element.send_keys(value)
+
+
+def test_the_review_queue_takes_the_instructor_through_latest_answers_item_by_item(
+    site: Site,
+) -> None:
+    from exercises import services
+    from exercises.models import Exercise, Submission
+
+    # Bob answered first; Alice (the e2e student) twice, and only her second counts.
+    course = Course.objects.get(slug="e2e")
+    bob = get_user_model().objects.create_user("e2e-bob")
+    Membership.objects.create(user=bob, course=course, role=Membership.Role.STUDENT)
+    bobs = services.submission_create(
+        user=bob,
+        exercise=Exercise.objects.get(slug="vanishing-gradient-explain"),
+        answer="Gradients get small in deep sigmoid networks.",
+        course=course,
+    )
+    site.log_in(*STUDENT)
+    site.open_exercise("vanishing-gradient-explain")
+    answers = (
+        "Deep networks are slow.",
+        (
+            "The sigmoid derivative is at most 0.25 and the chain rule multiplies one such "
+            "factor per layer, so the gradient shrinks exponentially on its way back."
+        ),
+    )
+    rows = "#history tbody tr[data-status]"
+    for count, text in enumerate(answers, start=1):
+        site.find("#answer-text").clear()
+        site.find("#answer-text").send_keys(text)
+        site.submit()
+        site.wait(
+            lambda d, count=count: len(d.find_elements(By.CSS_SELECTOR, rows)) == count,
+            "the answer was not taken",
+        )
+        site.wait(
+            lambda d: (
+                d.find_element(By.CSS_SELECTOR, rows).get_attribute("data-status") == "graded"
+            ),
+            "the answer was not graded",
+            timeout=GRADING_WAIT,
+        )
+    latest = Submission.objects.filter(user__username=STUDENT[0]).order_by("attempt").last()
+    site.wait(
+        lambda d: Submission.objects.get(pk=bobs.pk).status == "graded",
+        "bob's answer was not graded",
+        timeout=GRADING_WAIT,
+    )
+    site.log_out()
+
+    site.log_in(*INSTRUCTOR)
+    site.open("/courses/e2e/submissions/?review=1")
+    listed = {link.text for link in site.find_all("table a[href^='/submissions/']")}
+    assert listed == {str(bobs.pk), str(latest.pk)}, "only the latest attempts wait"
+    site.find("#review-start").click()
+    site.wait(lambda d: f"/submissions/{bobs.pk}/" in d.current_url, "the queue did not start")
+    items = site.find_all(".review-item")
+    assert len(items) == 5
+    _set_number(site, items[0], "1")
+    _set_number(site, items[1], "0.5")
+    site.find("#review-save-next").click()
+    site.wait(
+        lambda d: f"/submissions/{latest.pk}/" in d.current_url,
+        "Save and next did not go on to the next answer",
+    )
+    for item in site.find_all(".review-item"):
+        _set_number(site, item, item.get_attribute("data-max"))
+    assert site.find("#review-score").get_attribute("value") == "5"
+    site.find("#review-comment").send_keys("Exactly: name the 0.25 bound every time.")
+    site.find("#review-save").click()
+    site.wait(
+        lambda d: "Review saved." in d.find_element(By.ID, "review-status").text,
+        "the review was not saved",
+    )
+    bobs.refresh_from_db()
+    assert bobs.reviewed_items["chain-rule-product"] == 1.0
+    assert bobs.reviewed_items["small-derivative"] == 0.5
+    assert bobs.reviewed_score == sum(bobs.reviewed_items.values())
+    site.log_out()
+
+    site.log_in(*STUDENT)
+    site.open(f"/submissions/{latest.pk}/")
+    review = site.wait(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=review]"),
+        "the student does not see the review",
+    )[0]
+    assert site.text("[data-testid=score]") == "5 / 5"
+    assert "e2e-teacher" in site.text("[data-testid=reviewer]")
+    assert "Exactly: name the 0.25 bound every time." in review.text
+    assert len(review.find_elements(By.CSS_SELECTOR, "li[data-item]")) == 5
+    site.open_exercise("vanishing-gradient-explain")
+    assert "reviewed by e2e-teacher" in site.text("#history")
+    assert site.console_errors() == []
+
+
 def test_a_review_out_of_range_shows_the_apis_message(site: Site) -> None:
     site.log_in(*STUDENT)
     site.open_exercise("why-nonlinearity")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError
-from exercises import selectors, services
+from exercises import reviews, selectors, services
 from exercises.models import Exercise, Submission
 from tests.exercises.conftest import SIGMOID_OK, verdict_for
 
@@ -111,7 +111,7 @@ def test_a_review_overrides_the_score_within_bounds(student, instructor, sigmoid
         user=student, exercise=sigmoid, code=SIGMOID_OK, course=course
     )
     with pytest.raises(ConflictError):
-        services.submission_review(submission=submission, reviewer=instructor, score=5.0)
+        reviews.submission_review(submission=submission, reviewer=instructor, score=5.0)
     services.submission_record_result(
         submission_id=submission.id,
         grading_attempt=1,
@@ -119,8 +119,8 @@ def test_a_review_overrides_the_score_within_bounds(student, instructor, sigmoid
     )
     submission.refresh_from_db()
     with pytest.raises(ApiError):
-        services.submission_review(submission=submission, reviewer=instructor, score=11.0)
-    services.submission_review(
+        reviews.submission_review(submission=submission, reviewer=instructor, score=11.0)
+    reviews.submission_review(
         submission=submission, reviewer=instructor, score=8.0, comment="Fair point."
     )
     submission.refresh_from_db()
@@ -169,7 +169,7 @@ def test_the_gradebook_counts_reviews_over_automatic_scores_and_skips_failed_gra
             verdict=verdict_for(exercise, score, status=status),
         )
         if reviewed is not None:
-            services.submission_review(submission=submission, reviewer=instructor, score=reviewed)
+            reviews.submission_review(submission=submission, reviewer=instructor, score=reviewed)
         return submission
 
     # A review down to 0 beats the automatic 9, so the best is the other attempt's 5.

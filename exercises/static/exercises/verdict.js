@@ -197,14 +197,46 @@
     container.appendChild(box);
   }
 
+  // How an instructor reviewed the answer: who, when, the score, points per item.
   function renderReview(container, submission) {
-    if (submission.reviewed_score !== null && submission.reviewed_score !== undefined) {
+    var review = submission.review;
+    if (review) {
       var box = el("div", "review-note");
-      box.appendChild(bilingual("h3", "h-small", "Instructor review", "강사 검토"));
-      box.appendChild(bilingual("p", "",
-        "Reviewed score: " + ActQuiz.formatScore(submission.reviewed_score) + " / " + ActQuiz.formatScore(submission.max_score),
-        "검토 점수: " + ActQuiz.formatScore(submission.reviewed_score) + " / " + ActQuiz.formatScore(submission.max_score)));
-      if (submission.review_comment) { box.appendChild(el("p", "review-comment", submission.review_comment)); }
+      box.setAttribute("data-testid", "review");
+      box.appendChild(bilingual("h3", "h-small", "Reviewed by your instructor", "강사가 검토했습니다"));
+      var by = review.reviewer || "an instructor";
+      var when = review.reviewed_at ? ActQuiz.formatTime(new Date(review.reviewed_at)) : "";
+      var who = bilingual("p", "review-by",
+        "Reviewed by " + by + (when ? " on " + when : ""),
+        (review.reviewer || "강사") + (when ? " · " + when : "") + " 검토");
+      who.setAttribute("data-testid", "reviewer");
+      box.appendChild(who);
+      box.appendChild(bilingual("p", "review-score",
+        "Reviewed score: " + ActQuiz.formatScore(review.score) + " / " + ActQuiz.formatScore(submission.max_score),
+        "검토 점수: " + ActQuiz.formatScore(review.score) + " / " + ActQuiz.formatScore(submission.max_score)));
+      var names = Object.keys(review.items || {});
+      if (names.length) {
+        var graded = {};
+        (submission.tests || []).forEach(function (test) { graded[test.name] = test; });
+        var list = el("ul", "review-items-list");
+        names.forEach(function (name) {
+          var test = graded[name] || {};
+          var text = humanName(name) + ": " + ActQuiz.formatScore(review.items[name]) +
+            (test.max_points !== undefined ? " / " + ActQuiz.formatScore(test.max_points) : "");
+          var changed = test.points !== undefined && Number(test.points) !== Number(review.items[name]);
+          var item = bilingual("li", changed ? "review-item-changed" : "",
+            text + (changed ? " (grader: " + ActQuiz.formatScore(test.points) + ")" : ""),
+            text + (changed ? " (자동 채점: " + ActQuiz.formatScore(test.points) + ")" : ""));
+          item.setAttribute("data-item", name);
+          list.appendChild(item);
+        });
+        box.appendChild(list);
+      }
+      if (review.comment) {
+        var comment = el("p", "review-comment", review.comment);
+        comment.setAttribute("data-testid", "review-comment");
+        box.appendChild(comment);
+      }
       container.appendChild(box);
     } else if (submission.needs_review && submission.status === "graded") {
       container.appendChild(bilingual("p", "alert alert-info",
@@ -218,7 +250,7 @@
     // Polling sees the same state many times; redrawing it would make screen readers
     // announce the live region again and again.
     var key = [submission.id, submission.status, submission.score, submission.reviewed_score,
-      submission.review_comment].join("|");
+      submission.review_comment, submission.review ? submission.review.reviewed_at : ""].join("|");
     if (container.getAttribute("data-key") === key) { return; }
     container.setAttribute("data-key", key);
     container.textContent = "";
