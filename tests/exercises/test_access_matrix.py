@@ -115,6 +115,10 @@ MATRIX: dict[str, dict[str, Any]] = {
     # The API's front door and the health check are open to anyone.
     "api-index": {"kind": API, "GET": {"*": 200}, "other_methods": {"*": 405}},
     "healthz": {"kind": PAGE, "GET": {"*": 200}},
+    # Not by role: a bearer token or an allowed address (the test client calls from
+    # loopback, which is allowed by default; tests/exercises/test_metrics_and_logs.py
+    # covers the refusals).
+    "metrics": {"kind": PAGE, "GET": {"*": 200}},
     "^api/": {
         "kind": API,
         "path": "/api/v1/no-such-endpoint/",
