@@ -114,3 +114,29 @@ def test_softmax_draws_the_distribution_of_a_visible_example(site: Site) -> None
     assert len(site.find_all("#run-result .plot-bar-reference")) == 3
     assert len(site.find_all("#run-result .plot-bar-student")) == 3
     assert site.console_errors() == []
+
+
+def test_a_numeric_answer_typed_as_1_4_is_graded_as_0_25_and_echoed(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-grad-max")
+    site.find("#answer-number").send_keys("1/4")
+    site.submit()
+    site.wait_for_verdict()
+
+    assert (
+        site.text("[data-testid=score]").split(" / ")[0]
+        == site.text("[data-testid=score]").split(" / ")[1]
+    )
+    assert "Your answer 1/4 was read as 0.25." in site.text("#result")
+    assert Submission.objects.get().answer == "1/4"
+
+
+def test_a_number_the_server_cannot_read_is_refused_before_it_counts(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-grad-max")
+    site.find("#answer-number").send_keys("one quarter")
+    site.submit()
+    site.wait(lambda d: d.find_element(By.ID, "submit-error").is_displayed(), "no error shown")
+
+    assert "is not a number" in site.text("#submit-error")
+    assert not Submission.objects.exists()

@@ -33,23 +33,21 @@
       return { body: { answer: picked[0] } };
     }
     if (kind === "numeric") {
+      // The typed text goes to the server as it is: it reads 1/4, 0,25 and .25 and says
+      // how it read them, or refuses the text with a message before it counts.
       if (form.getAttribute("data-variant")) {
         var parts = {};
-        var bad = false;
         form.querySelectorAll("input[data-part]").forEach(function (input) {
-          if (input.value.trim() === "") { parts[input.getAttribute("data-part")] = null; return; }
-          var number = Number(input.value);
-          if (!isFinite(number) || input.validity.badInput) { bad = true; }
-          parts[input.getAttribute("data-part")] = number;
+          var typed = input.value.trim();
+          parts[input.getAttribute("data-part")] = typed === "" ? null : typed;
         });
-        if (bad) { return { problem: ["Every answer must be a number.", "모든 답은 숫자여야 합니다."] }; }
         return { body: { answer: parts } };
       }
-      var field = form.querySelector("#answer-number");
-      if (field.value.trim() === "" || field.validity.badInput || !isFinite(Number(field.value))) {
+      var typed = form.querySelector("#answer-number").value.trim();
+      if (typed === "") {
         return { problem: ["Enter a number first.", "먼저 숫자를 입력하세요."] };
       }
-      return { body: { answer: Number(field.value) } };
+      return { body: { answer: typed } };
     }
     var text = form.querySelector("#answer-text").value;
     if (!text.trim()) { return { problem: ["Write an answer first.", "먼저 답을 쓰세요."] }; }

@@ -19,6 +19,7 @@ from typing import Any
 
 from graders.engine.answers.common import Feedback, as_number, bilingual, listing
 from graders.engine.answers.errors import InvalidAnswer
+from graders.engine.answers.number_text import read_number, shown
 from graders.engine.answers.variants import GENERATORS, Part, Problem, render
 from graders.engine.types import ExerciseSpec, Submission, Verdict
 
@@ -97,11 +98,12 @@ def validate(spec: ExerciseSpec, answer: Any) -> None:
 
     Args:
         spec: a numeric exercise.
-        answer: a fixed question takes a finite JSON number; a variant takes
-            ``{part_id: number or None}`` naming every part (``None``: left blank).
+        answer: a fixed question takes a finite number, as JSON or as typed text
+            (``"1/4"``, ``"0,25"``: see ``number_text``); a variant takes
+            ``{part_id: number, text or None}`` naming every part (``None``: left blank).
     """
     if "variant" not in spec.spec:
-        as_number(answer, "The answer")
+        read_number(answer, "The answer")
         return
     part_ids = [p.id for p in problem(spec, 0).parts]
     if not isinstance(answer, dict):
@@ -119,7 +121,7 @@ def validate(spec: ExerciseSpec, answer: Any) -> None:
         )
     for part_id in part_ids:
         if answer[part_id] is not None:
-            as_number(answer[part_id], f"The answer for {part_id!r}")
+            read_number(answer[part_id], f"The answer for {part_id!r}")
 
 
 def grade(spec: ExerciseSpec, submission: Submission) -> Verdict:
@@ -138,25 +140,43 @@ def grade(spec: ExerciseSpec, submission: Submission) -> Verdict:
     answers = submission.answer if "variant" in spec.spec else {"answer": submission.answer}
     per_part = spec.points / len(drawn.parts)
     feedback = Feedback()
+    read_as: dict[str, float] = {}
     for part in drawn.parts:
-        got = answers[part.id]
-        if got is None:
+        typed = answers[part.id]
+        if typed is None:
             feedback.add_test(
                 part.id, 0.0, per_part, {"en": "Left blank.", "ko": "답을 입력하지 않았습니다."}
             )
             continue
-        got = float(got)
+        got = read_number(typed, "The answer")
+        read_as[part.id] = got
+        echo = _echo(typed, got)
         if _close(got, part.expected, atol, rtol):
-            feedback.add_test(part.id, per_part, per_part, {"en": "Correct.", "ko": "정답입니다."})
+            correct = {"en": "Correct.", "ko": "정답입니다."}
+            feedback.add_test(part.id, per_part, per_part, _with_echo(echo, correct))
             continue
-        feedback.add_test(part.id, 0.0, per_part, _wrong_message(part, atol, rtol))
+        wrong = _wrong_message(part, atol, rtol)
+        feedback.add_test(part.id, 0.0, per_part, _with_echo(echo, wrong))
         for value, hint in part.mistakes:
             if _close(got, value, atol, rtol) and not _close(value, part.expected, atol, rtol):
                 feedback.add_hint(hint)
-    extra: dict[str, Any] = {"tolerance": {"atol": atol, "rtol": rtol}}
+    extra: dict[str, Any] = {"tolerance": {"atol": atol, "rtol": rtol}, "read_as": read_as}
     if "variant" in spec.spec:
         extra["variant"] = {"generator": spec.spec["variant"], "params": drawn.params}
     return feedback.verdict(spec, submission, extra=extra)
+
+
+def _echo(typed: Any, got: float) -> dict[str, str]:
+    # Saying how the answer was read lets a student see "1/4" became 0.25, not 14.
+    text = typed.strip() if isinstance(typed, str) else shown(float(typed))
+    return {
+        "en": f"Your answer {text} was read as {shown(got)}.",
+        "ko": f"입력한 답 {text}을(를) {shown(got)}(으)로 읽었습니다.",
+    }
+
+
+def _with_echo(echo: dict[str, str], message: dict[str, str]) -> dict[str, str]:
+    return {lang: f"{echo[lang]} {message[lang]}" for lang in ("en", "ko")}
 
 
 def _wrong_message(part: Part, atol: float, rtol: float) -> dict[str, str]:
