@@ -4,8 +4,10 @@ reference's module in separate sandbox children, judge each test in the trusted 
 
 from __future__ import annotations
 
+import ast
 import logging
 import math
+import random
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ from graders.engine.hints import (
 from graders.engine.inputs import rng_for
 from graders.engine.plot import plan_plot, plot_data
 from graders.engine.reference_cache import ReferenceCache
+from graders.engine.source_rules import Problem, autograd_function_problem, source_problem
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
 from graders.engine.verdicts import failed_verdict, graded_verdict, test_result, zero_verdict
 
@@ -34,6 +37,8 @@ MIB = 1024 * 1024
 MAX_CODE_BYTES = 100_000
 # One per process: a worker grading many submissions runs each fixed reference call once.
 REFERENCE_CACHE = ReferenceCache()
+# The order of isolated calls must not be predictable from the seed, which a student sees.
+_SHUFFLE = random.SystemRandom()
 
 
 def limits_for(spec: ExerciseSpec) -> Limits:
@@ -69,6 +74,25 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         return zero_verdict(base, "empty", msg("error.empty"))
     if len(code.encode("utf-8", "replace")) > MAX_CODE_BYTES:
         return zero_verdict(base, "too_long", msg("error.too_long", limit=MAX_CODE_BYTES))
+    tree = _parsed(code)
+    if tree is not None:
+        problem = source_problem(tree, str(spec.framework))
+        if problem is not None:
+            return _refused(spec, base, problem)
+    return run_and_judge(spec, submission, sandbox)
+
+
+def run_and_judge(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> Verdict:
+    """Run ``submission`` (non-empty code that passed the source rules) and judge it.
+
+    The part of ``grade_code`` after the trusted side read the code; the hostile battery
+    also calls it directly, to show the sandbox holds for code those rules would stop.
+    Arguments and result as for ``grade_code``.
+    """
+    max_score = float(sum(float(t.get("points", 1.0)) for t in spec.spec.get("tests", [])))
+    base = {"exercise": spec.slug, "max_score": max_score, "seed": submission.seed}
+    code = submission.code
+    tree = _parsed(code)
     try:
         plan = plan_calls(spec, submission)
     except Exception as exc:  # a malformed spec is the author's fault, never the student's
@@ -109,18 +133,40 @@ def grade_code(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) -> 
         REFERENCE_CACHE.store(keys, reference_run.calls)
     fresh = reference_run.calls if reference_run is not None else ()
     reference = {**cached, **{r.name: r for r in fresh}}
+    groups = [group for _, ctx, _ in plan for group in ctx.isolated]
+    isolated = {name for group in groups for name in group}
+    by_name = {call.name: call for call in calls}
     try:
         student_run = sandbox.run(
-            Job(code=code, calls=calls, framework=spec.framework, forbidden=forbidden),
+            Job(
+                code=code,
+                calls=tuple(c for c in calls if c.name not in isolated),
+                framework=spec.framework,
+                forbidden=forbidden,
+            ),
             limits,
         )
+        for group in groups if student_run.status == "ok" else ():
+            order = list(group)
+            _SHUFFLE.shuffle(order)
+            job = Job(
+                code=code,
+                calls=tuple(by_name[name] for name in order),
+                framework=spec.framework,
+                forbidden=forbidden,
+            )
+            # A group that fails (a timeout, a crash) only loses its own calls' tests.
+            student_run = _merged(student_run, sandbox.run(job, limits))
     except Exception as exc:
         log.exception("sandbox failed on a submission to %s", spec.slug)
         return _sandbox_failed(base, exc)
     if student_run.status != "ok":
         verdict = _run_failed(spec, base, student_run)
     else:
-        verdict = _judge_all(spec, base, plan, student_run, reference)
+        not_own_backward = None
+        if tree is not None and spec.spec.get("entry_kind") == "autograd_function":
+            not_own_backward = autograd_function_problem(tree, str(spec.entry_point))
+        verdict = _judge_all(spec, base, plan, student_run, reference, not_own_backward)
         if plot is not None:
             student = {r.name: r for r in student_run.calls}
             verdict = replace(verdict, plot=plot_data(plot, student, reference))
@@ -143,6 +189,31 @@ def with_output(verdict: Verdict, run: RunResult) -> Verdict:
         "truncated": bool(run.output_truncated) or len(stdout) > MAX_KEPT_OUTPUT,
     }
     return replace(verdict, extra={**verdict.extra, "output": output})
+
+
+def _merged(main: RunResult, more: RunResult) -> RunResult:
+    """``main`` with the calls of an isolated run added, and both runs' wall time."""
+    return replace(main, calls=main.calls + more.calls, wall_ms=main.wall_ms + more.wall_ms)
+
+
+def _parsed(code: str) -> ast.Module | None:
+    """The student's module parsed on the trusted side; None if it does not parse (the
+    sandbox then reports the syntax error with its line)."""
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _refused(spec: ExerciseSpec, base: dict[str, Any], problem: Problem) -> Verdict:
+    """A verdict of 0 for code that breaks a source rule; nothing of it ran."""
+    message = msg("source.refused", rule=problem.message, line=problem.line)
+    reason = msg("run.forbidden")
+    tests = tuple(
+        test_result(t, False, msg("test.not_run", reason=reason))
+        for t in spec.spec.get("tests", [])
+    )
+    return zero_verdict(base, "forbidden", message, tests)
 
 
 def plan_calls(
@@ -207,6 +278,7 @@ def _judge_all(
     plan: list[tuple[dict, CheckContext, list[Call]]],
     student_run: RunResult,
     reference: dict[str, CallResult],
+    not_own_backward: Message | None = None,
 ) -> Verdict:
     student = {r.name: r for r in student_run.calls}
     detectors = list(spec.spec.get("hints", []))
@@ -228,6 +300,11 @@ def _judge_all(
             log.exception("check %s crashed on %s", test["check"], test["name"])
             check_errors.append(f"{test['name']}: {type(exc).__name__}: {exc}")
             result = test_result(test, False, msg("check.unexpected_form"))
+        if not_own_backward is not None and test["check"] in GRADIENT_CHECKS:
+            # Autograd would differentiate any forward; only a Function's own backward
+            # earns the gradient tests.
+            result = test_result(test, False, not_own_backward)
+            ctx.hints.clear()
         results.append(result)
         hints.extend(ctx.hints)
         evidence = Evidence(test=test, calls=calls, student=mine, reference=theirs)
@@ -246,6 +323,8 @@ def _judge_all(
         extra["check_errors"] = check_errors
     return graded_verdict(base, tuple(results), without_suppressed(unique), extra)
 
+
+GRADIENT_CHECKS = ("torch_grad", "torch_gradcheck")
 
 # Tests that say something about the output without comparing its values: a function
 # that ignores its input or returns a constant would pass them for nothing.

@@ -2,7 +2,9 @@
 
 One long-lived ``Sandbox`` serves every test, as ``graders.tasks.worker_sandbox`` does
 (a sandbox the CLI closes after one file would hide lingering children), and every
-submission goes through ``engine.grade(...).to_dict()`` exactly as a worker's task.
+submission goes through the engine exactly as a worker's task (``engine.code.run_and_judge``:
+the worker's path after the source rules, which would refuse most of this code before it
+runs and are tested on their own below).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 
 from graders import engine
 from graders.engine import ExerciseSpec, Submission
+from graders.engine import code as engine_code
 from graders.sandbox import Sandbox
 
 CATALOG = Path(__file__).resolve().parents[2] / "exercises" / "catalog"
@@ -32,7 +35,16 @@ def worker_sandbox() -> Iterator[Sandbox]:
 
 
 def grade(sandbox: Sandbox, code: str) -> dict:
-    """The verdict dict a worker would post for ``code`` on sigmoid-numpy."""
+    """The verdict dict a worker would post for ``code`` on sigmoid-numpy, had the code
+    passed the rules the worker reads off the source first (most of this battery would
+    be refused there; here it reaches the sandbox, which must hold on its own)."""
+    spec = ExerciseSpec.from_dict(SIGMOID_SPEC)
+    submission = Submission(seed=7, code=textwrap.dedent(code))
+    return engine_code.run_and_judge(spec, submission, sandbox).to_dict()
+
+
+def worker_grade(sandbox: Sandbox, code: str) -> dict:
+    """The verdict dict a worker posts for ``code`` on sigmoid-numpy (rules included)."""
     spec = ExerciseSpec.from_dict(SIGMOID_SPEC)
     verdict = engine.grade(spec, Submission(seed=7, code=textwrap.dedent(code)), sandbox=sandbox)
     return verdict.to_dict()
@@ -111,6 +123,14 @@ def test_system_v_ipc_is_refused_and_leaves_nothing_on_the_host(
     assert verdict["error"]["kind"] == "forbidden"
     after = Path("/proc/sysvipc/shm").read_text() + Path("/proc/sysvipc/msg").read_text()
     assert "5eed" not in after.lower() and str(0x5EED) not in after.replace(before, "")
+
+
+@pytest.mark.parametrize("code", [SHM_ATTEMPT, MSG_ATTEMPT, SEM_ATTEMPT], ids=["shm", "msg", "sem"])
+def test_the_worker_refuses_ctypes_before_anything_runs(worker_sandbox: Sandbox, code: str) -> None:
+    verdict = worker_grade(worker_sandbox, code)
+    assert verdict["score"] == 0
+    assert verdict["error"]["kind"] == "forbidden"
+    assert "module ctypes is not available in the grader" in verdict["error"]["message"]
 
 
 LINGERING = """

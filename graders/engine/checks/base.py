@@ -46,6 +46,12 @@ class CheckContext:
     seed: int
     hints: list[tuple[str, Message]] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
+    isolated: list[tuple[str, ...]] = field(default_factory=list)
+
+    def isolate(self, names: list[str]) -> None:
+        """Run the calls ``names`` in a fresh child of their own, in an order the child
+        cannot predict, so that nothing it kept from other calls can shape their values."""
+        self.isolated.append(tuple(names))
 
     def call_name(self, suffix: str) -> str:
         """A call name unique across the job: the test name, a slash, then ``suffix``."""

@@ -46,6 +46,50 @@ _CHECKS: dict[str, tuple[str, str]] = {
     "run.unknown": ("your code could not be run", "코드를 실행할 수 없었습니다"),
     "run.with_detail": ("{reason}: {detail}", "{reason}: {detail}"),
     "test.not_run": ("not run: {reason}", "실행되지 않음: {reason}"),
+    # Rules read off the source before it runs (source_rules.py).
+    "source.refused": ("{rule} (line {line})", "{rule} ({line}번째 줄)"),
+    "source.module_unavailable": (
+        "module {module} is not available in the grader: use numpy (or torch) and math",
+        "채점기에서는 {module} 모듈을 쓸 수 없습니다: numpy(또는 torch)와 math를 사용하세요",
+    ),
+    "source.other_framework": (
+        "this is a {framework} exercise: {module} cannot be used here",
+        "이 문제는 {framework} 문제입니다: 여기서는 {module}을(를) 쓸 수 없습니다",
+    ),
+    "source.internals": (
+        "{name} reaches the framework's internals, which submissions may not use",
+        "{name}은(는) 프레임워크 내부에 접근하므로 제출 코드에서 쓸 수 없습니다",
+    ),
+    "source.introspection": (
+        "{name} inspects the grader's own objects, which submissions may not do",
+        "{name}은(는) 채점기 자신의 객체를 들여다보므로 제출 코드에서 쓸 수 없습니다",
+    ),
+    "source.dynamic": (
+        "{name} is not allowed in submissions: write the code out directly",
+        "제출 코드에서는 {name}을(를) 쓸 수 없습니다: 코드를 직접 작성하세요",
+    ),
+    "source.computed_attribute": (
+        "{call} with a computed attribute name is not allowed: write the attribute out",
+        "계산된 속성 이름으로 {call}을(를) 쓸 수 없습니다: 속성을 직접 쓰세요",
+    ),
+    "source.not_a_function_class": (
+        (
+            "{name} is not a subclass of torch.autograd.Function, so its gradient is not "
+            "your backward's: the gradient tests need `class {name}(torch.autograd.Function)`"
+        ),
+        (
+            "{name}이(가) torch.autograd.Function의 하위 클래스가 아니므로 기울기가 직접 "
+            "작성한 backward에서 나오지 않습니다: `class {name}(torch.autograd.Function)`이 필요합니다"
+        ),
+    ),
+    "source.function_override": (
+        "{name} redefines {member}, which autograd provides: define forward and backward only",
+        "{name}이(가) autograd가 제공하는 {member}을(를) 다시 정의합니다: forward와 backward만 정의하세요",
+    ),
+    "source.no_backward": (
+        "{name} must define both forward and backward as static methods",
+        "{name}에 forward와 backward를 정적 메서드로 모두 정의해야 합니다",
+    ),
     "check.unexpected_form": (
         "your output could not be checked (it has an unexpected form)",
         "출력을 확인할 수 없었습니다 (예상하지 못한 형태입니다)",

@@ -251,12 +251,17 @@ def test_gradcheck_ignores_the_reference_entirely() -> None:
     assert result.passed
 
 
-def test_gradcheck_checks_every_element_of_a_small_input_in_its_own_direction() -> None:
-    _, calls = plan(gradcheck_test(), exercise())
-    # One backward call plus a +eps and a -eps forward call per element of the 3x4 input.
-    assert len(calls) == 1 + 2 * 12
+def test_gradcheck_probes_each_side_in_a_child_that_never_saw_the_point() -> None:
+    ctx, calls = plan(gradcheck_test(), exercise())
+    # One backward call plus a +eps and a -eps forward call per random direction.
+    assert len(calls) == 1 + 2 * 4
     x = calls[0].args[0]
     assert x.dtype == np.float64 and np.all(np.abs(x) >= 1e-3)
+    plus, minus = (set(group) for group in ctx.isolated)
+    assert calls[0].name not in plus | minus
+    assert len(plus) == len(minus) == 4 and not plus & minus
+    # Dense directions: no two probes share all but one element.
+    assert all(np.count_nonzero(c.args[0] == x) == 0 for c in calls[1:])
 
 
 def test_hidden_inputs_replay_from_the_seed_and_differ_between_seeds() -> None:
