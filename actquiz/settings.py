@@ -255,6 +255,8 @@ REST_FRAMEWORK = {
         "runs": env_str("ACTQUIZ_RUN_RATE", "30/min"),
         # Per user; a regrade of a whole exercise is one request, however large.
         "regrades": env_str("ACTQUIZ_REGRADE_RATE", "30/min"),
+        # The author page previews a prompt about once a second while someone types.
+        "previews": env_str("ACTQUIZ_PREVIEW_RATE", "120/min"),
     },
     "NUM_PROXIES": ACTQUIZ_TRUSTED_PROXIES or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -174,6 +174,13 @@ def can_edit_exercise(user: AnyUser, exercise: Exercise) -> bool:
     )
 
 
+def can_author_somewhere(user: AnyUser) -> bool:
+    """Return whether ``user`` authors exercises anywhere: an instructor of some course."""
+    if not _is_active(user):
+        return False
+    return is_superuser(user) or _courses_with_role(user, Membership.Role.INSTRUCTOR).exists()
+
+
 def courses_to_submit_in(user: AnyUser, exercise: Exercise) -> QuerySet[Course]:
     """Return the courses through which ``user`` may submit to ``exercise``.
 

@@ -444,3 +444,18 @@ VALIDATION_DETAIL = operation(ok=ValidationSchema, operation_id="validation_deta
 VALIDATION_RESULT = operation(
     ok=ValidationAcceptedSchema, request=ValidationReportSchema, operation_id="validation_result"
 )
+
+
+class MarkupPreviewRequestSchema(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text="Markdown with $inline$ and $$display$$ maths.")
+
+
+class MarkupPreviewSchema(serializers.Serializer):
+    html = serializers.CharField(help_text="The sanitised HTML students would see.")
+
+
+MARKUP_PREVIEW = operation(
+    ok=MarkupPreviewSchema,
+    request=MarkupPreviewRequestSchema,
+    operation_id="markup_preview",
+)

@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actquiz.exceptions import ApiError
-from exercises import access, api_schema, authoring, documents
+from actquiz.exceptions import ApiError, PayloadTooLarge
+from actquiz.throttles import SharedScopedRateThrottle
+from exercises import access, api_schema, authoring, documents, markup
 from exercises.models import Exercise, ExerciseVersion, ValidationJob
 
 
@@ -198,3 +199,20 @@ class ValidationResultApi(APIView):
             job_id=job_id, report=request.data.get("report")
         )
         return Response({"id": job.id, "status": job.status, "changed": changed})
+
+
+class MarkupPreviewApi(APIView):
+    throttle_scope = "previews"
+    throttle_classes = [SharedScopedRateThrottle]
+
+    @api_schema.MARKUP_PREVIEW
+    def post(self, request: Request) -> Response:
+        """Render ``{"text"}`` (a prompt's Markdown and maths) as students would see it."""
+        if not access.can_author_somewhere(request.user):
+            raise PermissionDenied("Only instructors preview prompts.")
+        text = request.data.get("text") if isinstance(request.data, dict) else None
+        if not isinstance(text, str):
+            raise ApiError('The body must be {"text": "..."}.', fields={"text": ["required"]})
+        if len(text) > documents.MAX_TEXT_CHARS:
+            raise PayloadTooLarge(f"A prompt has at most {documents.MAX_TEXT_CHARS} characters.")
+        return Response({"html": markup.render_markdown(text)})

@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from actquiz.login_limits import RateLimitedAuthenticationForm
-from exercises import views
+from exercises import authoring_views, views
 from exercises.page_security import with_page_headers as secured
 
 app_name = "pages"
@@ -42,6 +42,16 @@ urlpatterns = [
         "courses/<slug:course_slug>/exercises/<slug:slug>/regrade/",
         secured(views.exercise_regrade),
         name="exercise_regrade",
+    ),
+    path(
+        "courses/<slug:course_slug>/exercises/<slug:slug>/author/",
+        secured(authoring_views.exercise_author),
+        name="exercise_author",
+    ),
+    path(
+        "courses/<slug:course_slug>/author/new/",
+        secured(authoring_views.exercise_new),
+        name="exercise_new",
     ),
     path("courses/<slug:slug>/gradebook/", secured(views.gradebook), name="gradebook"),
     path(

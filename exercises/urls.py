@@ -89,6 +89,7 @@ urlpatterns = [
         authoring_apis.ValidationResultApi.as_view(),
         name="validation-result",
     ),
+    path("markup/preview/", authoring_apis.MarkupPreviewApi.as_view(), name="markup-preview"),
     path("courses/", apis.CourseListApi.as_view(), name="course-list"),
     path(
         "courses/<slug:slug>/exercises/",

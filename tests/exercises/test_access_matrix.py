@@ -283,6 +283,17 @@ MATRIX: dict[str, dict[str, Any]] = {
         "GET": AUTHORS_ONLY_200,
         "DELETE": AUTHORS_ONLY_200,
     },
+    "api:markup-preview": {
+        "kind": API,
+        "POST": {
+            "body": {"text": "$x^2$"},
+            "instructor": 200,
+            "other_instructor": 200,
+            "superuser": 200,
+            "anonymous": 401,
+            "*": 403,
+        },
+    },
     "api:exercise-export": {
         "kind": API,
         "kwargs": lambda w: {"slug": w.sigmoid.slug},
@@ -399,6 +410,16 @@ MATRIX: dict[str, dict[str, Any]] = {
     "pages:exercise_regrade": {
         "kind": PAGE,
         "kwargs": lambda w: {"course_slug": w.course.slug, "slug": w.sigmoid.slug},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
+    },
+    "pages:exercise_author": {
+        "kind": PAGE,
+        "kwargs": lambda w: {"course_slug": w.course.slug, "slug": w.sigmoid.slug},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
+    },
+    "pages:exercise_new": {
+        "kind": PAGE,
+        "kwargs": lambda w: {"course_slug": w.course.slug},
         "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
     },
     "pages:course_submissions": {

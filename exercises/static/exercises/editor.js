@@ -117,7 +117,8 @@
     var input = editor.textInput.getElement();
     input.setAttribute("aria-label", area.getAttribute("data-label") || "Code");
     input.setAttribute("aria-describedby", area.getAttribute("aria-describedby") || "");
-    input.id = "code-input";
+    // The student page's one editor keeps its id; the author page has several.
+    input.id = area.id === "code" ? "code-input" : area.id + "-input";
     var syncing = false;
     editor.session.on("change", function () {
       if (syncing) { return; }
