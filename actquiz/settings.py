@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "exercises",
     "lms",
     "apitokens",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApiTokenStateEnum": "apitokens.models.ApiToken.State",
+        "WebhookDeliveryStateEnum": "webhooks.models.WebhookDelivery.State",
+    },
 }
 
 # ActQuiz knobs.
@@ -421,6 +426,15 @@ ACTQUIZ_LTI_JWKS_REFETCH_SECONDS = env_int("ACTQUIZ_LTI_JWKS_REFETCH_SECONDS", 1
 # set, or from these addresses/networks (the scraper's), loopback by default.
 ACTQUIZ_METRICS_TOKEN = env_secret("ACTQUIZ_METRICS_TOKEN")
 ACTQUIZ_METRICS_ALLOW = env_list("ACTQUIZ_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+# Webhooks (webhooks/): delivered by the web-side worker with the database.
+ACTQUIZ_WEBHOOK_QUEUE = env_str("ACTQUIZ_WEBHOOK_QUEUE", ACTQUIZ_LMS_QUEUE)
+ACTQUIZ_WEBHOOK_TIMEOUT = env_int("ACTQUIZ_WEBHOOK_TIMEOUT", 10)
+ACTQUIZ_WEBHOOK_RETRY_BACKOFF = float(env_str("ACTQUIZ_WEBHOOK_RETRY_BACKOFF", "10"))
+ACTQUIZ_WEBHOOK_RETRY_BACKOFF_MAX = float(env_str("ACTQUIZ_WEBHOOK_RETRY_BACKOFF_MAX", "3600"))
+ACTQUIZ_WEBHOOK_MAX_RETRIES = env_int("ACTQUIZ_WEBHOOK_MAX_RETRIES", 10)
+# Off in production: a course's URL must not reach loopback, private or link-local
+# addresses (the database, the metadata service). The demo (DEBUG) allows them.
+ACTQUIZ_WEBHOOK_ALLOW_PRIVATE = env_bool("ACTQUIZ_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # "json": one JSON object per line with the submission id (actquiz/logs.py); "plain".

@@ -17,6 +17,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include("exercises.urls")),
     path("api/v1/", include("apitokens.urls")),
+    path("api/v1/", include("webhooks.urls")),
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@
   A grader account reads nothing through these rules: it has no course.
 - Every active user except a grader account manages their own API tokens, and
   nobody sees another user's.
+- A course's webhooks (and their deliveries) are managed by its instructors only.
 
 The ``can_*`` functions answer yes or no; the ``access_*`` functions return the
 object the user may use or raise: ``Http404`` when the user may not even know it
@@ -413,3 +414,15 @@ def can_post_validation_results(user: AnyUser) -> bool:
     if not _is_active(user):
         return False
     return user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists()
+
+
+def can_manage_course_webhooks(user: AnyUser, course: Course) -> bool:
+    """Return whether ``user`` may register, change and inspect ``course``'s webhooks.
+
+    Instructors of the course only: a webhook sends its students' scores out.
+    """
+    if not _is_active(user):
+        return False
+    return Membership.objects.filter(
+        user=user, course=course, role=Membership.Role.INSTRUCTOR
+    ).exists()

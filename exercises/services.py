@@ -22,7 +22,7 @@ from django.utils import timezone
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
 from exercises import regrade_progress, specs
 from exercises.models import Course, Exercise, ExerciseVariant, Submission
-from exercises.signals import score_changed
+from exercises.signals import score_changed, submission_graded
 
 logger = logging.getLogger(__name__)
 
@@ -473,6 +473,8 @@ def submission_record_result(
                 "finished_at",
             ]
         )
+    if graded:
+        submission_graded.send(sender=Submission, submission=submission)
     score_changed.send(sender=Submission, submission=submission)
     return submission, True
 
