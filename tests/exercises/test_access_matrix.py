@@ -69,6 +69,7 @@ from lms.models import GradeSync, LtiContext, LtiUser, Registration, ResourceLin
 from tests.exercises.authoring_fixtures import gelu_document
 from tests.exercises.conftest import SIGMOID_OK, verdict_for
 from tests.tokens import issue_token
+from webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,15 @@ AUTHORS_ONLY_200 = {
     "*": 404,
 }
 
+# A course's webhooks send its students' scores out: its instructors only.
+WEBHOOK_MANAGERS_200 = {
+    "instructor": 200,
+    "student_a": 403,
+    "student_b": 403,
+    "superuser": 403,
+    "anonymous": 401,
+    "*": 404,
+}
 MATRIX: dict[str, dict[str, Any]] = {
     # The API's front door and the health check are open to anyone.
     "api-index": {"kind": API, "GET": {"*": 200}, "other_methods": {"*": 405}},
@@ -274,6 +284,38 @@ MATRIX: dict[str, dict[str, Any]] = {
         "kwargs": lambda w: {"token_id": w.token_of_a.id},
         "GET": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
         "DELETE": {"student_a": 200, "grader": 403, "anonymous": 401, "*": 404},
+    },
+    # Webhooks: only the course's instructors; its students are refused, others see nothing.
+    "webhooks:webhook-list": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug},
+        "GET": WEBHOOK_MANAGERS_200,
+        "POST": {
+            "body": {"url": "https://hooks.example.test/new"},
+            **WEBHOOK_MANAGERS_200,
+            "instructor": 201,
+        },
+    },
+    "webhooks:webhook-detail": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug, "webhook_id": w.webhook.id},
+        "GET": WEBHOOK_MANAGERS_200,
+        "PATCH": {"body": {"active": False}, **WEBHOOK_MANAGERS_200},
+        "DELETE": WEBHOOK_MANAGERS_200,
+    },
+    "webhooks:webhook-deliveries": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug, "webhook_id": w.webhook.id},
+        "GET": WEBHOOK_MANAGERS_200,
+    },
+    "webhooks:webhook-resend": {
+        "kind": API,
+        "kwargs": lambda w: {
+            "slug": w.course.slug,
+            "webhook_id": w.webhook.id,
+            "delivery_id": w.webhook_delivery.id,
+        },
+        "POST": {**WEBHOOK_MANAGERS_200, "instructor": 202},
     },
     # Authoring: instructors of a course offering the exercise (and superusers) export,
     # edit, validate and publish it; students are refused, outsiders see nothing.
@@ -528,6 +570,8 @@ class World:
     regrade: RegradeJob
     validation: ValidationJob
     token_of_a: ApiToken
+    webhook: Webhook
+    webhook_delivery: WebhookDelivery
     lti_context: LtiContext
     grade_sync: GradeSync
     users: dict[str, AbstractBaseUser | None]
@@ -582,6 +626,12 @@ def world(
     )
     issue_token(alice)
     token_of_a = ApiToken.objects.filter(user=alice).get()
+    webhook = Webhook.objects.create(
+        course=course,
+        url="https://hooks.example.test/actquiz",
+        events=["score.changed"],
+        secret="whsec_matrix",
+    )
     registration = Registration.objects.create(
         issuer="https://lms.example.test",
         client_id="matrix",
@@ -606,6 +656,10 @@ def world(
         regrade=regrade,
         validation=validation,
         token_of_a=token_of_a,
+        webhook=webhook,
+        webhook_delivery=WebhookDelivery.objects.create(
+            webhook=webhook, event="score.changed", payload={}
+        ),
         lti_context=lti_context,
         grade_sync=grade_sync,
         users=users,
@@ -619,6 +673,7 @@ def private_lms_queue(settings: Any) -> Iterator[None]:
 
     queue = f"matrix-lms-{id(settings)}"
     settings.ACTQUIZ_LMS_QUEUE = queue
+    settings.ACTQUIZ_WEBHOOK_QUEUE = queue
     yield
     redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
