@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from graders.sandbox import landlock, seccomp_policy
 from graders.sandbox.seccomp_policy import CompiledFilter
 
-LAYERS = ("rlimits", "netns", "uid", "no_new_privs", "landlock", "seccomp")
+LAYERS = ("rlimits", "netns", "ipcns", "uid", "no_new_privs", "landlock", "seccomp")
 
 NOBODY_UID = 65534
 NOBODY_GID = 65534
@@ -30,6 +30,7 @@ OPEN_FILES = 64
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NO_NEW_PRIVS = 38
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWIPC = 0x08000000
 _CLONE_NEWUSER = 0x10000000
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -162,7 +163,7 @@ def probe(plan: Plan) -> dict[str, str]:
 def build_plan() -> tuple[Plan, dict[str, str]]:
     """Prepare every layer once, in the zygote: returns the plan and ``{layer: why missing}``.
 
-    Enters the empty network namespace, builds the Landlock ruleset (read-only: the
+    Enters the empty network namespace and a private IPC namespace, builds the Landlock ruleset (read-only: the
     venv and the standard library), compiles the seccomp filter, then probes them all
     in a throw-away child.
     """
@@ -171,6 +172,10 @@ def build_plan() -> tuple[Plan, dict[str, str]]:
         enter_empty_network_namespace()
     except OSError as exc:
         missing["netns"] = f"cannot create a network namespace: {exc}"
+    try:
+        enter_private_ipc_namespace()
+    except OSError as exc:
+        missing["ipcns"] = f"cannot create an IPC namespace: {exc}"
     landlock_fd = None
     paths = sysconfig.get_paths()
     roots = {sys.prefix, paths["stdlib"], paths["platstdlib"]}
@@ -221,5 +226,17 @@ def enter_empty_network_namespace() -> None:
     """Move the calling process (the zygote) into a fresh network namespace with no interfaces."""
     flags = _CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET
     if _libc.unshare(flags) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare: {os.strerror(err)}")
+
+
+def enter_private_ipc_namespace() -> None:
+    """Move the zygote into a fresh IPC namespace: System V segments, queues and semaphores
+    of its children live there, never on the host's, and vanish with the namespace.
+
+    Seccomp already refuses the SysV calls; this is the second wall behind it. Without
+    root it works inside the user namespace ``enter_empty_network_namespace`` made.
+    """
+    if _libc.unshare(_CLONE_NEWIPC) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"unshare: {os.strerror(err)}")

@@ -198,3 +198,44 @@ def test_a_broken_reference_is_reported_as_a_failed_grader_with_exit_3(tmp_path)
     verdict = verdict_of(result)
     assert verdict["status"] == "failed"
     assert verdict["error"]["message"]
+
+
+def test_several_files_are_graded_in_turn_one_json_verdict_per_line(tmp_path):
+    reference = str(CATALOG / "sigmoid-numpy" / "reference.py")
+    wrong = write(tmp_path, "w.py", WRONG_SIGMOID)
+    hostile = write(tmp_path, "h.py", HOSTILE)
+    result = run_grade(tmp_path, "sigmoid-numpy", reference, wrong, hostile, reference, "--json")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    verdicts = [json.loads(line) for line in lines]
+    assert [v["file"] for v in verdicts] == [reference, wrong, hostile, reference]
+    assert [v["score"] for v in verdicts] == [10.0, verdicts[1]["score"], 0.0, 10.0]
+    assert verdicts[1]["score"] < 10.0
+
+
+def test_lang_ko_renders_the_messages_in_korean(tmp_path):
+    wrong = write(tmp_path, "w.py", WRONG_SIGMOID)
+    result = run_grade(tmp_path, "sigmoid-numpy", wrong, "--json", "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert verdict["lang"] == "ko"
+    failed = [t for t in verdict["tests"] if not t["passed"]]
+    assert any("기대값" in t["message"] for t in failed)
+
+
+def test_a_file_name_that_is_not_utf8_still_makes_valid_json(tmp_path):
+    reference = (CATALOG / "sigmoid-numpy" / "reference.py").read_bytes()
+    odd = os.path.join(os.fsencode(tmp_path), b"bad-\xff.py")
+    with open(odd, "wb") as handle:
+        handle.write(reference)
+    result = run_grade(tmp_path, "sigmoid-numpy", os.fsdecode(odd), "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    assert verdict["score"] == 10.0 and verdict["file"].startswith(str(tmp_path))
+
+
+def test_a_missing_file_among_several_grades_nothing(tmp_path):
+    reference = str(CATALOG / "sigmoid-numpy" / "reference.py")
+    result = run_grade(tmp_path, "sigmoid-numpy", reference, str(tmp_path / "nope.py"), "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""

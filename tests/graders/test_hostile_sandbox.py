@@ -125,6 +125,13 @@ def test_system_v_ipc_is_refused_and_leaves_nothing_on_the_host(
     assert "5eed" not in after.lower() and str(0x5EED) not in after.replace(before, "")
 
 
+def test_the_children_live_in_an_ipc_namespace_of_their_own(worker_sandbox: Sandbox) -> None:
+    grade(worker_sandbox, SHM_ATTEMPT)
+    zygote = worker_sandbox.zygote_pid
+    assert "ipcns" in worker_sandbox.layers
+    assert os.readlink(f"/proc/{zygote}/ns/ipc") != os.readlink("/proc/self/ns/ipc")
+
+
 @pytest.mark.parametrize("code", [SHM_ATTEMPT, MSG_ATTEMPT, SEM_ATTEMPT], ids=["shm", "msg", "sem"])
 def test_the_worker_refuses_ctypes_before_anything_runs(worker_sandbox: Sandbox, code: str) -> None:
     verdict = worker_grade(worker_sandbox, code)

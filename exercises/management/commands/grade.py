@@ -1,12 +1,15 @@
-"""``manage.py grade SLUG FILE [--json]``: grade a file exactly as a worker would.
+"""``manage.py grade SLUG FILE [FILE ...] [--json] [--lang ko]``: grade files as a worker would.
 
-Same engine, same sandbox (``graders.engine.grade(..., sandbox=Sandbox())``). With
-``--json`` stdout carries one JSON object and nothing else; logs go to stderr.
+Same engine, same sandbox: the files are graded in turn through one long-lived
+``Sandbox``, as a worker grades its queue, so an instructor can grade a folder of
+submissions offline. With ``--json`` stdout carries one JSON verdict per line, one per
+file in the order given (each with its ``file``), and nothing else; logs go to stderr.
+``--lang`` renders every student-facing text from the feedback catalog (``en``, ``ko``).
 
-Exit status: 0 when a verdict on the submission was reached (a wrong, broken or
-hostile submission is a verdict: score 0 with a message); 2 for usage errors (unknown
-slug, unreadable file); 3 when the grader itself is broken (status ``failed``: the
-sandbox could not start, the reference failed).
+Exit status: 0 when a verdict was reached for every file (a wrong, broken or hostile
+submission is a verdict: score 0 with a message); 2 for usage errors (unknown slug, an
+unreadable file: nothing is graded); 3 when the grader itself is broken for some file
+(status ``failed``: the sandbox could not start, the reference failed).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
@@ -28,34 +31,53 @@ EXIT_USAGE = 2
 EXIT_BROKEN = 3
 # Same default for every run, so a verdict (and a variant question) is reproducible.
 DEFAULT_SEED = 0
+# The languages of the feedback catalog (graders.engine.feedback.LANGUAGES), named here
+# so that a broken engine install still gets its "failed" verdict instead of a traceback.
+LANGUAGES = ("en", "ko")
 # Extra tries after a "failed" verdict (the grader's fault, not the submission's).
 GRADING_RETRIES = 1
 
 
 class Command(BaseCommand):
-    help = "Grade FILE (code, or a JSON answer) against exercise SLUG with the real sandbox."
+    help = "Grade FILEs (code, or JSON answers) against exercise SLUG with the real sandbox."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("slug", help="exercise slug, e.g. sigmoid-numpy")
-        parser.add_argument("file", help='submission file ("-" reads stdin)')
-        parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        parser.add_argument("files", nargs="+", help='submission files ("-" reads stdin)')
+        parser.add_argument("--json", action="store_true", help="print one JSON verdict a line")
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="seed of random inputs and variants"
+        )
+        parser.add_argument(
+            "--lang", choices=sorted(LANGUAGES), default="en", help="language of the messages"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         json_stdout = self._reserve_stdout() if options["json"] else None
+        slug, seed, lang = options["slug"], options["seed"], options["lang"]
         try:
-            verdict = self._grade(options["slug"], options["file"], options["seed"])
+            spec, source = offline.exercise_spec(slug)
+            logger.info("grading %s (from the %s)", slug, source)
+            inputs = [(path, self._read(spec, path)) for path in options["files"]]
         except offline.UsageError as exc:
             raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
-        if json_stdout is not None:
-            text = json.dumps(verdict, ensure_ascii=False, default=str)
-            json_stdout.write(text.encode("utf-8") + b"\n")
-            json_stdout.flush()
-        else:
-            self.stdout.write(offline.text_report(verdict))
-        if verdict["status"] != "graded":
+        broken = False
+        with _Grader(spec, seed) as grader:
+            for path, raw in inputs:
+                verdict = _rendered(grader.grade(raw), lang)
+                if len(inputs) > 1 or json_stdout is not None:
+                    verdict["file"] = path
+                broken = broken or verdict["status"] != "graded"
+                if json_stdout is not None:
+                    text = json.dumps(verdict, ensure_ascii=False, default=str)
+                    # A lone surrogate (from a file name or anything the grader passed
+                    # through) cannot be UTF-8: it becomes U+FFFD, never a crash.
+                    json_stdout.write(text.encode("utf-8", "replace") + b"\n")
+                    json_stdout.flush()
+                else:
+                    report = offline.text_report(verdict)
+                    self.stdout.write(report.encode("utf-8", "replace").decode("utf-8"))
+        if broken:
             sys.exit(EXIT_BROKEN)
 
     def _reserve_stdout(self) -> Any:
@@ -71,12 +93,56 @@ class Command(BaseCommand):
         self.stdout = OutputWrapper(sys.stderr)
         return real
 
-    def _grade(self, slug: str, path: str, seed: int) -> dict[str, Any]:
-        spec, source = offline.exercise_spec(slug)
-        logger.info("grading %s (from the %s)", slug, source)
-        is_code = spec["kind"] == "code"
-        limit = settings.ACTQUIZ_MAX_CODE_BYTES if is_code else settings.ACTQUIZ_MAX_ANSWER_BYTES
-        raw = offline.read_bytes(path, limit=limit)
+    def _read(self, spec: dict[str, Any], path: str) -> bytes:
+        limit = (
+            settings.ACTQUIZ_MAX_CODE_BYTES
+            if spec["kind"] == "code"
+            else settings.ACTQUIZ_MAX_ANSWER_BYTES
+        )
+        return offline.read_bytes(path, limit=limit)
+
+
+def _rendered(verdict: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``verdict`` with its messages in ``lang`` (as they are if the engine is broken)."""
+    try:
+        from graders.engine.feedback import render_verdict
+    except Exception:  # noqa: BLE001 - the verdict already says the engine is broken
+        return verdict
+    return render_verdict(verdict, lang)
+
+
+class _Grader:
+    """Grades submissions of one exercise in turn, through one sandbox kept across files."""
+
+    def __init__(self, spec: dict[str, Any], seed: int) -> None:
+        self.spec, self.seed = spec, seed
+        self.is_code = spec["kind"] == "code"
+        self.limit = (
+            settings.ACTQUIZ_MAX_CODE_BYTES if self.is_code else settings.ACTQUIZ_MAX_ANSWER_BYTES
+        )
+        self.sandbox: Any = None
+
+    def __enter__(self) -> Self:
+        # GNU OpenMP is not fork-safe: the sandbox forks children from a process that
+        # has torch loaded, so every thread pool must stay single-threaded.
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close_sandbox()
+
+    def _close_sandbox(self) -> None:
+        if self.sandbox is not None:
+            try:
+                self.sandbox.close()
+            except Exception:  # closing a broken sandbox must not hide the verdicts
+                logger.exception("closing the sandbox failed")
+            self.sandbox = None
+
+    def grade(self, raw: bytes) -> dict[str, Any]:
+        """The verdict dict for one file's bytes."""
+        spec, seed, limit = self.spec, self.seed, self.limit
         if len(raw) > limit:
             return offline.rejected_verdict(
                 spec, seed, "too_large", f"The submission is larger than {limit} bytes."
@@ -89,8 +155,8 @@ class Command(BaseCommand):
             return offline.rejected_verdict(
                 spec, seed, "encoding", "The submission is not valid UTF-8 text."
             )
-        code, answer = (text, None) if is_code else (None, offline.decode_answer(text))
-        verdict = self._run_engine(spec, seed, code=code, answer=answer)
+        code, answer = (text, None) if self.is_code else (None, offline.decode_answer(text))
+        verdict = self._run_engine(code=code, answer=answer)
         for _ in range(GRADING_RETRIES):
             if verdict["status"] == "graded":
                 break
@@ -98,16 +164,12 @@ class Command(BaseCommand):
             # under memory pressure, a zygote that died): like the workers' sweep, try
             # again with a fresh sandbox before reporting a broken grader.
             logger.warning("grading failed (%s); retrying once", verdict.get("error"))
-            verdict = self._run_engine(spec, seed, code=code, answer=answer)
+            self._close_sandbox()
+            verdict = self._run_engine(code=code, answer=answer)
         return verdict
 
-    def _run_engine(
-        self, spec: dict[str, Any], seed: int, *, code: str | None, answer: Any
-    ) -> dict[str, Any]:
-        # GNU OpenMP is not fork-safe: the sandbox forks children from a process that
-        # has torch loaded, so every thread pool must stay single-threaded.
-        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, "1")
+    def _run_engine(self, *, code: str | None, answer: Any) -> dict[str, Any]:
+        spec, seed = self.spec, self.seed
         try:
             from graders import engine
         except Exception as exc:  # an import failure is a broken install
@@ -118,12 +180,14 @@ class Command(BaseCommand):
         try:
             if exercise.kind != "code":
                 return engine.grade(exercise, submission).to_dict()
-            from graders.sandbox import Sandbox
+            if self.sandbox is None:
+                from graders.sandbox import Sandbox
 
-            with Sandbox(
-                allow_missing_layers=settings.ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS
-            ) as sandbox:
-                return engine.grade(exercise, submission, sandbox=sandbox).to_dict()
+                self.sandbox = Sandbox(
+                    allow_missing_layers=settings.ACTQUIZ_SANDBOX_ALLOW_MISSING_LAYERS
+                )
+                self.sandbox.start()
+            return engine.grade(exercise, submission, sandbox=self.sandbox).to_dict()
         except Exception as exc:  # never a traceback instead of a verdict
             logger.exception("grading %s failed inside the grader", spec["slug"])
             return offline.failed_verdict(spec, seed, f"the grader failed: {exc}")

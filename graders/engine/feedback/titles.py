@@ -8,7 +8,7 @@ shows its name with the underscores turned into spaces, so give it one.
 from __future__ import annotations
 
 _TITLES: dict[str, tuple[str, str]] = {
-    "a_million_elements": ("Speed on a million elements", "원소 100만 개에서의 속도"),
+    "a_large_input": ("Speed on ten thousand elements", "원소 1만 개에서의 속도"),
     "along_axis_0": ("Along axis 0", "axis 0 방향"),
     "along_dim_0": ("Along dim 0", "dim 0 방향"),
     "backward_is_zero_at_zero": ("Backward is 0 at x = 0", "x = 0에서 역전파 값은 0"),

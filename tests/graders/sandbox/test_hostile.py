@@ -41,7 +41,15 @@ def zygote_pid(sandbox: Sandbox) -> int:
 
 
 def test_the_battery_starts_with_every_layer_on(sandbox: Sandbox, zygote_pid: int) -> None:
-    assert set(sandbox.layers) == {"rlimits", "netns", "uid", "no_new_privs", "landlock", "seccomp"}
+    assert set(sandbox.layers) == {
+        "rlimits",
+        "netns",
+        "ipcns",
+        "uid",
+        "no_new_privs",
+        "landlock",
+        "seccomp",
+    }
 
 
 def test_it_stops_an_infinite_loop_as_a_timeout(sandbox: Sandbox) -> None:
