@@ -41,7 +41,15 @@ from django.http import Http404
 
 from apitokens.models import ApiToken
 from exercises import selectors
-from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
+from exercises.models import (
+    Course,
+    CourseExercise,
+    Exercise,
+    Membership,
+    RegradeJob,
+    Run,
+    Submission,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -426,3 +434,31 @@ def can_manage_course_webhooks(user: AnyUser, course: Course) -> bool:
     return Membership.objects.filter(
         user=user, course=course, role=Membership.Role.INSTRUCTOR
     ).exists()
+
+
+# Course policy.
+
+
+def is_exempt_from_course_policy(user: AnyUser, course: Course) -> bool:
+    """Return whether ``user`` may submit in ``course`` regardless of dates and limits.
+
+    Those who run the course try its exercises before they open and as often as they like.
+    """
+    return can_manage_course(user, course)
+
+
+def access_course_offering(user: AnyUser, slug: str, exercise_slug: str) -> CourseExercise:
+    """Return exercise ``exercise_slug`` as offered by course ``slug``, which ``user`` manages.
+
+    Its policy is read and changed through this. A course the user is not in, or an
+    exercise it does not offer, is a 404; a member who does not manage it gets a 403.
+    """
+    course = access_managed_course(user, slug)
+    offering = (
+        CourseExercise.objects.select_related("course", "exercise")
+        .filter(course=course, exercise__slug=exercise_slug)
+        .first()
+    )
+    if offering is None:
+        raise Http404("This course does not offer that exercise.")
+    return offering

@@ -41,6 +41,11 @@ class SubmissionAcceptedSchema(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     url = serializers.URLField()
+    notice = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="Set when the due date has passed: what the course policy takes.",
+    )
 
 
 class SubmissionReviewSchema(serializers.Serializer):
@@ -222,7 +227,7 @@ class CourseSchema(serializers.Serializer):
     role = serializers.CharField(allow_null=True)
 
 
-_ERROR_STATUSES = {
+ERROR_STATUSES = {
     400: "The request body or a parameter is invalid.",
     401: "No or an unknown token.",
     403: "Authenticated, but not allowed.",
@@ -246,7 +251,7 @@ def operation(
 ) -> Any:
     """``extend_schema`` for one operation: its success body plus every error status."""
     responses: dict[int, Any] = {ok_status: ok}
-    for code, text in {**_ERROR_STATUSES, **(extra_statuses or {})}.items():
+    for code, text in {**ERROR_STATUSES, **(extra_statuses or {})}.items():
         responses[code] = OpenApiResponse(ErrorSchema, description=text)
     return extend_schema(request=request, responses=responses, **kwargs)
 

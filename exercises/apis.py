@@ -20,6 +20,7 @@ from exercises import (
     access,
     api_schema,
     authoring_apis,
+    progress,
     regrading,
     reviews,
     runs,
@@ -98,8 +99,10 @@ class ExerciseSubmissionsApi(APIView):
             course=course,
         )
         url = request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id]))
+        # A late submission is stored and graded; the notice says what the policy takes.
+        notice = progress.submission_notice(submission)
         return Response(
-            {"id": submission.id, "status": submission.status, "url": url},
+            {"id": submission.id, "status": submission.status, "url": url, "notice": notice},
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": url},
         )

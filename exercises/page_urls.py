@@ -53,6 +53,16 @@ urlpatterns = [
         secured(authoring_views.exercise_new),
         name="exercise_new",
     ),
+    path(
+        "courses/<slug:course_slug>/exercises/<slug:slug>/policy/",
+        secured(views.exercise_policy),
+        name="exercise_policy",
+    ),
+    path(
+        "courses/<slug:course_slug>/exercises/<slug:slug>/analytics/",
+        secured(views.exercise_analytics),
+        name="exercise_analytics",
+    ),
     path("courses/<slug:slug>/gradebook/", secured(views.gradebook), name="gradebook"),
     path(
         "courses/<slug:slug>/submissions/",

@@ -3,26 +3,70 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
-from exercises.models import Course, Exercise, Submission
+from exercises import grading_policy
+from exercises.grading_policy import Policy, Standing
+from exercises.models import Course, CourseExercise, Exercise, Submission
+
+# What the policy and the pages read of each submission.
+SUBMISSION_FIELDS = (
+    "id",
+    "exercise_id",
+    "status",
+    "score",
+    "reviewed_score",
+    "needs_review",
+    "created_at",
+    "exercise_version",
+)
 
 
 @dataclass(frozen=True)
 class ExerciseProgress:
-    """What the course page shows for one exercise: best score, attempts, latest status."""
+    """What the course page shows for one exercise: scores, attempts, status, standing."""
 
     exercise: Exercise
     best_score: float | None
     attempts: int
     latest_status: str | None
     needs_review: bool
+    standing: Standing
 
     @property
     def solved(self) -> bool:
         """Whether the best score reached the exercise's points."""
         return self.best_score is not None and self.best_score >= self.exercise.points - 1e-9
+
+
+def course_policies(course: Course) -> dict[int, Policy]:
+    """Return the policy of each exercise ``course`` offers, by exercise id."""
+    return {
+        offering.exercise_id: Policy.of(offering)
+        for offering in CourseExercise.objects.filter(course=course)
+    }
+
+
+def student_standing(
+    user: AbstractBaseUser, course: Course, exercise: Exercise, *, now: datetime | None = None
+) -> Standing:
+    """Return ``user``'s standing on ``exercise`` in ``course`` (policy, attempts, score)."""
+    offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
+    submissions = (
+        Submission.objects.filter(user=user, course=course, exercise=exercise)
+        .only(*SUBMISSION_FIELDS)
+        .order_by("created_at", "id")
+    )
+    return grading_policy.standing(
+        Policy.of(offering),
+        kind=exercise.kind,
+        max_score=exercise.points,
+        submissions=list(submissions),
+        now=now or timezone.now(),
+    )
 
 
 def course_progress(
@@ -37,30 +81,51 @@ def course_progress(
 
     Returns:
         One ``ExerciseProgress`` per exercise; the best score is the highest effective
-        score (an instructor's review wins) among graded submissions.
+        score (an instructor's review wins) among graded submissions, the standing
+        applies the course policy (the counted score, attempts left, dates).
     """
     submissions = (
         Submission.objects.filter(user=user, course=course, exercise__in=exercises)
-        .only("exercise_id", "status", "score", "reviewed_score", "needs_review", "created_at")
+        .only(*SUBMISSION_FIELDS)
         .order_by("created_at", "id")
     )
-    best: dict[int, float] = {}
-    attempts: dict[int, int] = {}
-    latest: dict[int, Submission] = {}
+    per_exercise: dict[int, list[Submission]] = {}
     for submission in submissions:
-        key = submission.exercise_id
-        attempts[key] = attempts.get(key, 0) + 1
-        latest[key] = submission
-        score = submission.effective_score
-        if submission.status == Submission.Status.GRADED and score is not None:
-            best[key] = max(score, best.get(key, score))
-    return [
-        ExerciseProgress(
-            exercise=exercise,
-            best_score=best.get(exercise.id),
-            attempts=attempts.get(exercise.id, 0),
-            latest_status=latest[exercise.id].status if exercise.id in latest else None,
-            needs_review=exercise.id in latest and latest[exercise.id].needs_review,
+        per_exercise.setdefault(submission.exercise_id, []).append(submission)
+    policies = course_policies(course)
+    now = timezone.now()
+    rows = []
+    for exercise in exercises:
+        mine = per_exercise.get(exercise.id, [])
+        scores = [
+            s.effective_score
+            for s in mine
+            if s.status == Submission.Status.GRADED and s.effective_score is not None
+        ]
+        rows.append(
+            ExerciseProgress(
+                exercise=exercise,
+                best_score=max(scores) if scores else None,
+                attempts=len(mine),
+                latest_status=mine[-1].status if mine else None,
+                needs_review=bool(mine) and mine[-1].needs_review,
+                standing=grading_policy.standing(
+                    policies.get(exercise.id, Policy()),
+                    kind=exercise.kind,
+                    max_score=exercise.points,
+                    submissions=mine,
+                    now=now,
+                ),
+            )
         )
-        for exercise in exercises
-    ]
+    return rows
+
+
+def submission_notice(submission: Submission) -> str | None:
+    """Return what the course policy takes from ``submission`` for lateness, in words."""
+    if submission.course_id is None:
+        return None
+    offering = CourseExercise.objects.filter(
+        course_id=submission.course_id, exercise_id=submission.exercise_id
+    ).first()
+    return grading_policy.late_notice(Policy.of(offering), submission.created_at)

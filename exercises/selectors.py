@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from exercises import specs
+from exercises import grading_policy, specs
+from exercises.grading_policy import Policy
 from exercises.models import (
     Course,
     CourseExercise,
@@ -18,6 +18,7 @@ from exercises.models import (
     RegradeJob,
     Submission,
 )
+from exercises.progress import SUBMISSION_FIELDS, course_policies
 from exercises.regrade_progress import same_score
 
 
@@ -54,54 +55,87 @@ def course_exercises(course: Course) -> list[Exercise]:
 
 
 def gradebook(course: Course) -> dict[str, Any]:
-    """Return the gradebook of ``course``: per student, per exercise, best score and attempts.
+    """Return the gradebook of ``course``: per student and exercise, the counted score.
 
-    The best score is the highest effective score (an instructor's review wins over
-    the automatic score) among graded submissions made in this course.
+    Each cell keeps ``best_score`` (the highest effective score, an instructor's review
+    winning over the automatic one, among graded submissions in this course) and
+    ``attempts``, and adds ``counted_score`` by the course policy
+    (``exercises.grading_policy``: late and retry penalties, best / last / last
+    before the due date), ``provisional`` (the counted attempt waits for review),
+    ``counted_attempt`` (its number) and ``late``. A row's ``total`` adds the final
+    counted scores only; ``total_provisional`` adds the provisional ones.
     """
     exercises = course_exercises(course)
+    policies = course_policies(course)
     students = (
         Membership.objects.filter(course=course, role=Membership.Role.STUDENT)
         .select_related("user")
         .order_by("user__username")
     )
-    # One grouped query: per (student, exercise), every attempt counts, but only graded
-    # ones give a best score, and a reviewed score replaces the automatic one
-    # (``Submission.effective_score``). MAX skips the NULLs left by the filter.
-    effective_score = Coalesce("reviewed_score", "score")
-    cells = {
-        (cell["user_id"], cell["exercise_id"]): cell
-        for cell in Submission.objects.filter(course=course)
-        .order_by()
-        .values("user_id", "exercise_id")
-        .annotate(
-            best_score=Max(effective_score, filter=Q(status=Submission.Status.GRADED)),
-            attempts=Count("id"),
-        )
-    }
+    submissions: dict[tuple[int, int], list[Submission]] = {}
+    for submission in (
+        Submission.objects.filter(course=course)
+        .only("user_id", *SUBMISSION_FIELDS)
+        .order_by("created_at", "id")
+    ):
+        submissions.setdefault((submission.user_id, submission.exercise_id), []).append(submission)
     rows = []
     for membership in students:
         user = membership.user
-        row: dict[str, Any] = {"user_id": user.id, "username": user.username, "exercises": {}}
-        total = 0.0
+        row: dict[str, Any] = {
+            "user_id": user.id,
+            "username": user.username,
+            "name": user.get_full_name(),
+            "exercises": {},
+        }
+        total = provisional_total = 0.0
         for exercise in exercises:
-            cell = cells.get((user.id, exercise.id), {"best_score": None, "attempts": 0})
-            row["exercises"][exercise.slug] = {
-                "best_score": cell["best_score"],
-                "max_score": exercise.points,
-                "attempts": cell["attempts"],
-            }
-            total += cell["best_score"] or 0.0
+            cell = _gradebook_cell(
+                exercise,
+                policies.get(exercise.id, Policy()),
+                submissions.get((user.id, exercise.id), []),
+            )
+            row["exercises"][exercise.slug] = cell
+            if cell["provisional"]:
+                provisional_total += cell["counted_score"]
+            else:
+                total += cell["counted_score"] or 0.0
         row["total"] = total
+        row["total_provisional"] = provisional_total
         rows.append(row)
     return {
         "course": course.slug,
         "exercises": [
-            {"slug": exercise.slug, "title": exercise.title, "max_score": exercise.points}
+            {
+                "slug": exercise.slug,
+                "title": exercise.title,
+                "max_score": exercise.points,
+                "counted_attempt": policies.get(exercise.id, Policy()).counted_attempt,
+            }
             for exercise in exercises
         ],
         "max_total": sum(exercise.points for exercise in exercises),
         "students": rows,
+    }
+
+
+def _gradebook_cell(exercise: Exercise, policy: Policy, mine: list[Submission]) -> dict[str, Any]:
+    scores = [
+        s.effective_score
+        for s in mine
+        if s.status == Submission.Status.GRADED and s.effective_score is not None
+    ]
+    counted = grading_policy.counted_score(
+        policy, grading_policy.credit_attempts(policy, exercise.kind, mine)
+    )
+    return {
+        "best_score": max(scores) if scores else None,
+        "max_score": exercise.points,
+        "attempts": len(mine),
+        "counted_score": counted.score,
+        "provisional": counted.provisional,
+        "counted_attempt": counted.attempt.number if counted.attempt else None,
+        "late": bool(counted.attempt and counted.attempt.late),
     }
 
 

@@ -20,8 +20,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
-from exercises import regrade_progress, specs
-from exercises.models import Course, Exercise, ExerciseVariant, Submission
+from exercises import access, grading_policy, regrade_progress, specs
+from exercises.models import Course, CourseExercise, Exercise, ExerciseVariant, Submission
 from exercises.signals import score_changed, submission_graded
 
 logger = logging.getLogger(__name__)
@@ -129,8 +129,11 @@ def submission_create(
     """Store a submission and enqueue its grading once the row is committed.
 
     ``code`` is for code exercises, ``answer`` (JSON) for the other kinds; ``course``
-    is the course it was made in. Raises ``ApiError`` (400/413) for bad input.
-    Returns the new ``queued`` submission.
+    is the course it was made in. Raises ``ApiError`` (400/413) for bad input and
+    ``ConflictError`` (409, nothing stored) when the course policy refuses it: before
+    the exercise opens, or with every allowed attempt used (instructors of the course
+    are exempt). After the due date it is stored; the policy's penalty applies to what
+    it earns. Returns the new ``queued`` submission.
     """
     if exercise.kind == Exercise.Kind.CODE:
         if answer is not None:
@@ -154,6 +157,7 @@ def submission_create(
         # simultaneous submissions cannot all slip under the cap.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         _check_pending_cap(user)
+        _check_course_policy(user, exercise, course)
         # Two simultaneous submissions may race for the same attempt number; the unique
         # constraint catches the loser, which simply takes the next number.
         for _ in range(5):
@@ -180,6 +184,20 @@ def _check_pending_cap(user: AbstractBaseUser) -> None:
             status_code=429,
             retry_after=PENDING_RETRY_AFTER_SECONDS,
         )
+
+
+def _check_course_policy(user: AbstractBaseUser, exercise: Exercise, course: Course | None) -> None:
+    # Runs under the user's row lock, so attempts counted here cannot be overtaken by a
+    # simultaneous submission of the same student.
+    if course is None or access.is_exempt_from_course_policy(user, course):
+        return
+    offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
+    used = Submission.objects.filter(user=user, exercise=exercise, course=course).count()
+    refused = grading_policy.refusal(
+        grading_policy.Policy.of(offering), now=timezone.now(), attempts_used=used
+    )
+    if refused is not None:
+        raise ConflictError(refused.message, code=refused.code)
 
 
 def _submission_seed(exercise: Exercise, variant: ExerciseVariant) -> int:
@@ -597,3 +615,54 @@ def exercise_upsert_from_catalog(data: dict[str, Any]) -> tuple[Exercise, str]:
         exercise.version += 1
         exercise.save()
     return exercise, "updated"
+
+
+POLICY_FIELDS = (
+    "opens_at",
+    "due_at",
+    "late_penalty_percent_per_day",
+    "no_credit_after_due",
+    "attempt_limit",
+    "counted_attempt",
+    "retry_penalty_percent",
+)
+
+
+def course_exercise_set_policy(
+    *, offering: CourseExercise, changes: dict[str, Any]
+) -> CourseExercise:
+    """Change the course policy of one exercise in a course (``offering``).
+
+    ``changes`` holds any of ``POLICY_FIELDS``; the others keep their value. The
+    resulting policy is checked as a whole (``grading_policy.policy_problems``); an
+    invalid one raises ``ApiError`` (400) naming each field, and nothing is saved.
+    Returns the saved offering.
+    """
+    unknown = sorted(set(changes) - set(POLICY_FIELDS))
+    if unknown:
+        raise ApiError(
+            f"Unknown field(s): {', '.join(unknown)}.",
+            fields={name: ["unknown field"] for name in unknown},
+        )
+    current = {name: getattr(offering, name) for name in POLICY_FIELDS}
+    merged = grading_policy.Policy(**{**current, **changes})
+    problems = grading_policy.policy_problems(merged, offering.exercise.kind)
+    if problems:
+        name, texts = next(iter(problems.items()))
+        raise ApiError(f"{name} {texts[0]}.", code="invalid_policy", fields=problems)
+    for name in POLICY_FIELDS:
+        setattr(offering, name, getattr(merged, name))
+    offering.save(update_fields=list(POLICY_FIELDS))
+    # Every student's counted score may have moved (a new due date, another counted
+    # attempt): one signal per student, with their latest submission, lets the LMS
+    # passback send the current state.
+    latest_ids = (
+        Submission.objects.filter(course=offering.course, exercise=offering.exercise)
+        .order_by()
+        .values("user_id")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    for submission in Submission.objects.filter(pk__in=list(latest_ids)).select_related("user"):
+        score_changed.send(sender=Submission, submission=submission)
+    return offering

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from exercises import apis, authoring_apis
+from exercises import apis, authoring_apis, course_apis
 
 app_name = "api"
 
@@ -102,4 +102,19 @@ urlpatterns = [
         name="course-submissions",
     ),
     path("courses/<slug:slug>/gradebook/", apis.GradebookApi.as_view(), name="course-gradebook"),
+    path(
+        "courses/<slug:slug>/gradebook.csv",
+        course_apis.GradebookCsvApi.as_view(),
+        name="course-gradebook-csv",
+    ),
+    path(
+        "courses/<slug:slug>/exercises/<slug:exercise_slug>/",
+        course_apis.CourseExercisePolicyApi.as_view(),
+        name="course-exercise-policy",
+    ),
+    path(
+        "courses/<slug:slug>/exercises/<slug:exercise_slug>/analytics/",
+        course_apis.ExerciseAnalyticsApi.as_view(),
+        name="course-exercise-analytics",
+    ),
 ]

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from exercises import access, reviews, selectors, services
+from exercises import access, analytics, reviews, selectors, services
+from exercises.course_apis import policy_data
 from exercises.models import Exercise, Membership, RegradeJob
-from exercises.progress import course_progress
+from exercises.progress import course_progress, student_standing
 
 LOGIN_URL = "pages:login"
 # How many earlier submissions the exercise page lists.
@@ -106,8 +107,63 @@ def exercise_detail(request: HttpRequest, course_slug: str, slug: str) -> HttpRe
         "submit_url": f"{API_ROOT}/exercises/{exercise.slug}/submissions/",
         "run_url": f"{API_ROOT}/exercises/{exercise.slug}/runs/",
         "submissions_api": f"{API_ROOT}/submissions/",
+        "standing": student_standing(request.user, course, exercise),
     }
     return render(request, "exercises/exercise.html", context)
+
+
+@require_GET
+@ensure_csrf_cookie
+@login_required(login_url=LOGIN_URL)
+def exercise_policy(request: HttpRequest, course_slug: str, slug: str) -> HttpResponse:
+    """Show an instructor the form that edits one exercise's policy in the course.
+
+    Args:
+        request: the page request.
+        course_slug: the course; only its instructors may see the page, others get a 404.
+        slug: the exercise slug; one the course does not offer is a 404.
+
+    Returns:
+        The policy page; its form saves through ``PATCH`` on the policy API.
+    """
+    access.access_managed_course(request.user, course_slug, conceal=True)
+    offering = access.access_course_offering(request.user, course_slug, slug)
+    course = offering.course
+    context = {
+        "course": course,
+        "exercise": offering.exercise,
+        "policy": policy_data(offering),
+        "policy_api": f"{API_ROOT}/courses/{course.slug}/exercises/{slug}/",
+    }
+    return render(request, "exercises/policy.html", context)
+
+
+@require_GET
+@login_required(login_url=LOGIN_URL)
+def exercise_analytics(request: HttpRequest, course_slug: str, slug: str) -> HttpResponse:
+    """Show an instructor how the course did on one exercise.
+
+    Args:
+        request: the page request.
+        course_slug: the course; only its instructors may see the page, others get a 404.
+        slug: the exercise slug; one the course does not offer is a 404.
+
+    Returns:
+        The analytics page: score histogram (inline SVG), pass rate per test, the most
+        frequent failing tests and hints, median attempts to full marks, per-student
+        timelines.
+    """
+    access.access_managed_course(request.user, course_slug, conceal=True)
+    offering = access.access_course_offering(request.user, course_slug, slug)
+    data = analytics.exercise_analytics(offering)
+    context = {
+        "course": offering.course,
+        "exercise": offering.exercise,
+        "data": data,
+        "chart": analytics.histogram_chart(data["histogram"]),
+        "api_url": f"{API_ROOT}/courses/{offering.course.slug}/exercises/{slug}/analytics/",
+    }
+    return render(request, "exercises/analytics.html", context)
 
 
 @require_GET
@@ -127,8 +183,10 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         {
             "username": student["username"],
+            "name": student["name"],
             "user_id": student["user_id"],
             "total": student["total"],
+            "total_provisional": student["total_provisional"],
             "cells": [
                 {"exercise": exercise, **student["exercises"][exercise["slug"]]}
                 for exercise in book["exercises"]
@@ -141,6 +199,7 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
         "book": book,
         "rows": rows,
         "list_url": reverse("pages:course_submissions", args=[course.slug]),
+        "csv_url": reverse("api:course-gradebook-csv", args=[course.slug]),
     }
     return render(request, "exercises/gradebook.html", context)
 

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from exercises.models import Submission
+from exercises.progress import student_standing
 from lms import platform_api, protocol
 from lms.models import GradeSync, PassbackAttempt, ResourceLink
 
@@ -29,24 +30,6 @@ AGS_SCOPES = [protocol.SCOPE_LINEITEM, protocol.SCOPE_SCORE]
 
 class RetryableDelivery(Exception):
     """The platform failed this time (unreachable, 5xx, 429); try again later."""
-
-
-def _counted_score(submissions: Any, link: ResourceLink) -> float | None:
-    try:
-        from exercises.grading_policy import counted_score
-    except ImportError:
-        counted_score = None
-    if counted_score is not None:
-        user = submissions.first().user if submissions.exists() else None
-        value = counted_score(link.context.course, link.exercise, user)
-        value = getattr(value, "score", value)
-        return None if value is None else float(value)
-    scores = [
-        submission.effective_score
-        for submission in submissions.filter(status=Submission.Status.GRADED)
-        if submission.effective_score is not None
-    ]
-    return max(scores) if scores else None
 
 
 def score_state(sync: GradeSync) -> dict[str, Any] | None:
@@ -65,7 +48,9 @@ def score_state(sync: GradeSync) -> dict[str, Any] | None:
         return None
     latest = submissions.aggregate(latest=Max("created_at"))["latest"]
     pending_review = graded.filter(needs_review=True, reviewed_score__isnull=True).exists()
-    score = _counted_score(submissions, link)
+    # The course policy decides what counts (late and retry penalties, best / last /
+    # last before the due date), exactly as the gradebook shows it.
+    score = student_standing(sync.lti_user.user, link.context.course, link.exercise).counted.score
     maximum = float(link.exercise.points)
     state: dict[str, Any] = {
         "userId": sync.lti_user.sub,

@@ -7,31 +7,18 @@ from typing import Any
 from django.urls import reverse
 
 from exercises.models import Course, Exercise, Submission
+from exercises.progress import student_standing
 from lms.services import public_url
 
 
 def counted_score(course: Course, exercise: Exercise, user: Any) -> float | None:
     """Return the score that counts for ``user`` on ``exercise`` in ``course`` now.
 
-    The course's grading policy decides when there is one; otherwise the best
-    effective score of the graded submissions (as the gradebook shows).
+    The course policy decides (``exercises.grading_policy``), exactly as the gradebook
+    and the LMS passback show it.
     """
-    try:
-        from exercises.grading_policy import counted_score as policy_score
-    except ImportError:
-        policy_score = None
-    if policy_score is not None:
-        value = policy_score(course, exercise, user)
-        value = getattr(value, "score", value)
-        return None if value is None else float(value)
-    scores = [
-        submission.effective_score
-        for submission in Submission.objects.filter(
-            course=course, exercise=exercise, user=user, status=Submission.Status.GRADED
-        )
-        if submission.effective_score is not None
-    ]
-    return max(scores) if scores else None
+    value = student_standing(user, course, exercise).counted.score
+    return None if value is None else float(value)
 
 
 def submission_event_data(submission: Submission) -> dict[str, Any]:

@@ -7,6 +7,8 @@ fixture from ``conftest.py``), and Chromium driven by chromedriver.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import tempfile
 import time
@@ -573,3 +575,107 @@ def test_two_quick_submissions_end_showing_the_newest_with_its_score_by_the_butt
     )
     assert site.text("[data-testid=score]") == "10 / 10", "the older verdict never replaces it"
     assert site.text("[data-testid=status-score]") == "Attempt 2: 10 / 10"
+
+
+def test_a_late_submission_shows_the_student_its_penalty(site: Site) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exercises.models import CourseExercise
+
+    CourseExercise.objects.filter(course__slug="e2e", exercise__slug="sigmoid-numpy").update(
+        due_at=timezone.now() - timedelta(hours=2), late_penalty_percent_per_day=20
+    )
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    assert "−20 % of the score per started day late" in site.text("[data-testid=late-rule]")
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait(
+        lambda d: "loses 20 %" in d.find_element(By.ID, "submit-notice").text,
+        "the submission did not say what the late penalty takes",
+    )
+    site.wait_for_verdict()
+
+    site.open_exercise("sigmoid-numpy")
+    assert "passed" in site.text("[data-testid=due-at]")
+    assert site.text("[data-testid=counted-score]") == "8 / 10"
+    assert "Attempt 1, 1 day late: 10 → 8 (late −20 %)" in site.text("[data-testid=penalties]")
+    site.open("/courses/e2e/")
+    assert "8 / 10" in site.text("tr[data-exercise=sigmoid-numpy] [data-testid=counted-score]")
+    assert site.console_errors() == []
+
+
+def test_the_instructor_downloads_the_gradebook_csv_with_korean_names(
+    site: Site, tmp_path: Any
+) -> None:
+    student = get_user_model().objects.get(username=STUDENT[0])
+    student.first_name, student.last_name = "민지", "김"
+    student.save(update_fields=["first_name", "last_name"])
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+    site.log_out()
+
+    site.driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    site.log_in(*INSTRUCTOR)
+    site.open("/courses/e2e/gradebook/")
+    header = site.find("#gradebook thead th[data-exercise=sigmoid-numpy]").text
+    assert header.startswith("Sigmoid in NumPy (max 10)")
+    site.find("#gradebook-csv").click()
+    target = tmp_path / "e2e-gradebook.csv"
+    site.wait(lambda d: target.exists() and target.stat().st_size > 0, "no CSV was downloaded")
+
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), "a byte-order mark, so Excel reads UTF-8"
+    columns, *rows = csv.reader(io.StringIO(data[3:].decode("utf-8"), newline=""))
+    assert columns[:2] == ["username", "name"]
+    assert "Sigmoid in NumPy (max 10)" in columns
+    total_column = next(i for i, name in enumerate(columns) if name.startswith("Total (max "))
+    cells = next(row for row in rows if row[0] == "e2e-student")
+    assert cells[1] == "민지 김"
+    assert cells[columns.index("Sigmoid in NumPy (max 10)")] == "10"
+    assert cells[total_column] == "10"
+
+
+def test_the_instructor_opens_the_analytics_page_with_its_histogram(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history tr[data-status=graded]")) == 2,
+        "both submissions end graded",
+        timeout=GRADING_WAIT,
+    )
+    site.log_out()
+
+    site.log_in(*INSTRUCTOR)
+    site.open("/courses/e2e/gradebook/")
+    site.find("th[data-exercise=sigmoid-numpy] [data-testid=analytics-link]").click()
+    site.wait(lambda d: "Analytics" in d.find_element(By.TAG_NAME, "h1").text, "no analytics page")
+    svg = site.find("svg#histogram")
+    assert svg.get_attribute("role") == "img"
+    bars = svg.find_elements(By.CSS_SELECTOR, "rect.bar")
+    assert len(bars) == 10
+    drawn = [bar for bar in bars if float(bar.get_attribute("height")) > 0]
+    assert len(drawn) == 1, "one student, one counted score"
+    assert drawn[0].size["height"] > 0, "the bar is visible on screen"
+    assert "9–10 points: 1 student" in site.find("svg#histogram desc").get_attribute("textContent")
+    assert site.text("[data-testid=median-attempts]") == "2"
+    site.find("details[data-student=e2e-student] summary").click()
+    from exercises.models import Exercise
+
+    version = Exercise.objects.get(slug="sigmoid-numpy").version
+    rows = site.find_all("details[data-student=e2e-student] tbody tr")
+    assert len(rows) == 2
+    assert all(row.text.endswith(f"v{version}") for row in rows)
+    assert site.console_errors() == []

@@ -414,6 +414,47 @@ MATRIX: dict[str, dict[str, Any]] = {
             "*": 404,
         },
     },
+    "api:course-gradebook-csv": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug},
+        "GET": {
+            "instructor": 200,
+            "superuser": 200,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
+    },
+    "api:course-exercise-policy": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug, "exercise_slug": w.sigmoid.slug},
+        "GET": {
+            "instructor": 200,
+            "superuser": 200,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
+        "PATCH": {
+            "body": {"attempt_limit": 5},
+            "instructor": 200,
+            "superuser": 200,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
+    },
+    "api:course-exercise-analytics": {
+        "kind": API,
+        "kwargs": lambda w: {"slug": w.course.slug, "exercise_slug": w.sigmoid.slug},
+        "GET": {
+            "instructor": 200,
+            "superuser": 200,
+            **dict.fromkeys(MEMBERS, 403),
+            "anonymous": 401,
+            "*": 404,
+        },
+    },
     # Pages: read only (writes go through the API); a page one may not see is a 404.
     "pages:home": {"kind": PAGE, "GET": {"anonymous": LOGIN, "*": 200}},
     "pages:login": {
@@ -443,6 +484,16 @@ MATRIX: dict[str, dict[str, Any]] = {
             "anonymous": LOGIN,
             "*": 404,
         },
+    },
+    "pages:exercise_policy": {
+        "kind": PAGE,
+        "kwargs": lambda w: {"course_slug": w.course.slug, "slug": w.sigmoid.slug},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
+    },
+    "pages:exercise_analytics": {
+        "kind": PAGE,
+        "kwargs": lambda w: {"course_slug": w.course.slug, "slug": w.sigmoid.slug},
+        "GET": {"instructor": 200, "superuser": 200, "anonymous": LOGIN, "*": 404},
     },
     "pages:gradebook": {
         "kind": PAGE,

@@ -127,6 +127,11 @@ def test_a_review_overrides_the_score_within_bounds(student, instructor, sigmoid
     assert (submission.effective_score, submission.needs_review) == (8.0, False)
 
 
+def legacy(cell: dict) -> dict:
+    """The gradebook cell's original keys (the policy's keys were added beside them)."""
+    return {key: cell[key] for key in ("best_score", "max_score", "attempts")}
+
+
 def test_the_gradebook_shows_best_scores_and_attempts_per_student(
     student, other_student, sigmoid, course, add_exercise
 ):
@@ -143,7 +148,7 @@ def test_the_gradebook_shows_best_scores_and_attempts_per_student(
     book = selectors.gradebook(course)
     assert [e["slug"] for e in book["exercises"]] == ["sigmoid-numpy", relu.slug]
     rows = {row["username"]: row for row in book["students"]}
-    assert rows["alice"]["exercises"]["sigmoid-numpy"] == {
+    assert legacy(rows["alice"]["exercises"]["sigmoid-numpy"]) == {
         "best_score": 9.0,
         "max_score": 10.0,
         "attempts": 3,
@@ -188,12 +193,12 @@ def test_the_gradebook_counts_reviews_over_automatic_scores_and_skips_failed_gra
     assert [e["slug"] for e in book["exercises"]] == ["sigmoid-numpy", "relu-numpy"]
     assert book["max_total"] == 20.0
     rows = {row["username"]: row for row in book["students"]}
-    assert rows["alice"]["exercises"] == {
+    assert {slug: legacy(cell) for slug, cell in rows["alice"]["exercises"].items()} == {
         "sigmoid-numpy": {"best_score": 5.0, "max_score": 10.0, "attempts": 4},
         "relu-numpy": {"best_score": 7.0, "max_score": 10.0, "attempts": 1},
     }
     assert rows["alice"]["total"] == 12.0
-    assert rows["bob"]["exercises"] == {
+    assert {slug: legacy(cell) for slug, cell in rows["bob"]["exercises"].items()} == {
         "sigmoid-numpy": {"best_score": None, "max_score": 10.0, "attempts": 0},
         "relu-numpy": {"best_score": None, "max_score": 10.0, "attempts": 0},
     }

@@ -231,6 +231,30 @@ def test_the_latest_score_wins_and_the_instructor_sees_the_attempts(platform: Fa
     assert "HTTP 200" in page.text and "Send again" in page.text
 
 
+def test_the_lms_gets_the_score_the_course_policy_counts(platform: FakeMoodle) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exercises.models import CourseExercise
+
+    claims = platform.resource_link_claims(
+        sub="42", roles=STUDENT, custom={"exercise": "sigmoid-numpy"}
+    )
+    launch(platform, requests.Session(), claims)
+    on_time = _graded_submission(platform, "42", 6)
+    late = _graded_submission(platform, "42", 10)
+    # The second attempt came after the due date: it loses half, so the 6 still counts.
+    due = timezone.now() - timedelta(days=1)
+    CourseExercise.objects.filter(exercise__slug="sigmoid-numpy").update(
+        due_at=due, late_penalty_percent_per_day=50
+    )
+    Submission.objects.filter(pk=on_time.pk).update(created_at=due - timedelta(hours=1))
+    Submission.objects.filter(pk=late.pk).update(created_at=due + timedelta(hours=1))
+    ags.score_deliver(sync_id=GradeSync.objects.get().pk)
+    assert platform.scores[-1]["scoreGiven"] == 6
+
+
 def test_deep_linking_answers_the_platform_with_signed_content_items(platform: FakeMoodle) -> None:
     teacher = requests.Session()
     claims = {

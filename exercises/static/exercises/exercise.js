@@ -239,6 +239,9 @@
           return;
         }
         var created = response.data;
+        // After the due date the submission is accepted; the notice says what it loses.
+        var notice = form.querySelector("#submit-notice");
+        if (notice) { notice.textContent = created.notice || ""; notice.hidden = !created.notice; }
         var pageUrl = form.getAttribute("data-submission-page").replace(/\/0\/$/, "/" + created.id + "/");
         var pollUrl = created.url || "/api/v1/submissions/" + created.id + "/";
         newest = created.id;
