@@ -12,8 +12,13 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 # For any requirement that has no wheel for this platform and builds from source.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential \
+    && apt-get install -y --no-install-recommends build-essential gettext \
     && rm -rf /var/lib/apt/lists/*
+
+# The pages' translations are compiled here (msgfmt needs gettext, which the runtime
+# image does not carry) and copied next to their .po files below.
+COPY locale /build/locale
+RUN for po in /build/locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done
 
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
@@ -40,6 +45,7 @@ RUN useradd --system --uid 10001 --home /app actquiz
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
+COPY --from=builder /build/locale /app/locale
 # var/ is where the SQLite default would live (unused in production), and settings
 # create it at start-up: it must already exist on the read-only worker filesystem.
 # Static files are collected once into the image and served by WhiteNoise (a

@@ -11,14 +11,15 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from actquiz.exceptions import ApiError
+from exercises import verdict_language
 from exercises.models import Course, Exercise, RegradeJob, Run, Submission
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SUBMISSION_BODY_KEYS = frozenset({"code", "answer", "course"})
 RUN_BODY_KEYS = frozenset({"code", "answer", "course", "draft"})
 VERDICT_STATUSES = ("graded", "failed")
-HIDDEN_TEST_MESSAGE = "Hidden test: details are not shown."
-HIDDEN_TEST_MESSAGE_KO = "숨겨진 테스트입니다: 자세한 내용은 보이지 않습니다."
+HIDDEN_TEST_MESSAGE = verdict_language.HIDDEN_TEST_MESSAGE["en"]
+HIDDEN_TEST_MESSAGE_KO = verdict_language.HIDDEN_TEST_MESSAGE["ko"]
 
 
 class ExerciseListSerializer(serializers.ModelSerializer):
@@ -75,19 +76,6 @@ class ExerciseDetailSerializer(ExerciseListSerializer):
         return self.context["variant"]
 
 
-def _public_tests(tests: list[Any], *, full: bool) -> list[Any]:
-    # A hidden test's message may quote its random inputs or expected values; a
-    # student who saw them could hard-code the answers, so only staff see them.
-    if full:
-        return tests
-    public = []
-    for test in tests:
-        if isinstance(test, dict) and test.get("hidden"):
-            test = {**test, "message": HIDDEN_TEST_MESSAGE}
-        public.append(test)
-    return public
-
-
 def _feedback_ko(submission: Submission, *, full: bool) -> dict[str, Any]:
     # The engine keeps the Korean test messages and hints in the verdict's extra; the
     # pages show them when a student reads in Korean. Hidden tests stay masked.
@@ -129,7 +117,16 @@ def submission_data(submission: Submission, request: Request, *, full: bool) -> 
     """Return the JSON of ``submission`` for ``request``'s user.
 
     ``full`` (instructors, staff) also shows hidden tests' messages and the raw verdict.
+    Messages, test titles, hints and the error are in the viewer's language (``lang``).
     """
+    shown = verdict_language.localised(
+        tests=submission.tests or [],
+        hints=submission.hints or [],
+        error=submission.error,
+        verdict=submission.verdict,
+        lang=verdict_language.viewer_language(),
+        mask_hidden=not full,
+    )
     data: dict[str, Any] = {
         "id": submission.id,
         "url": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id])),
@@ -141,9 +138,10 @@ def submission_data(submission: Submission, request: Request, *, full: bool) -> 
         "score": submission.score,
         "max_score": submission.max_score,
         "effective_score": submission.effective_score,
-        "tests": _public_tests(submission.tests or [], full=full),
-        "error": submission.error,
-        "hints": submission.hints,
+        "tests": shown["tests"],
+        "error": shown["error"],
+        "hints": shown["hints"],
+        "lang": shown["lang"],
         # The student's function against the reference (visible inputs only).
         "plot": (submission.verdict or {}).get("plot")
         if isinstance(submission.verdict, dict)
@@ -310,6 +308,14 @@ def run_data(run: Run, request: Request, *, expired: bool) -> dict[str, Any]:
     needs no masking; ``expired`` says a queued run was lost and will not finish.
     """
     verdict = run.verdict if isinstance(run.verdict, dict) else {}
+    shown = verdict_language.localised(
+        tests=verdict.get("tests") or [],
+        hints=verdict.get("hints") or [],
+        error=verdict.get("error"),
+        verdict=verdict,
+        lang=verdict_language.viewer_language(),
+        mask_hidden=False,
+    )
     return {
         "id": run.id,
         "url": request.build_absolute_uri(reverse("api:run-detail", args=[run.id])),
@@ -320,9 +326,10 @@ def run_data(run: Run, request: Request, *, expired: bool) -> dict[str, Any]:
         "expired": expired,
         "score": verdict.get("score") if run.status == Run.Status.DONE else None,
         "max_score": run.max_score,
-        "tests": verdict.get("tests") or [],
-        "error": verdict.get("error"),
-        "hints": verdict.get("hints") or [],
+        "tests": shown["tests"],
+        "error": shown["error"],
+        "hints": shown["hints"],
+        "lang": shown["lang"],
         "plot": verdict.get("plot"),
         "output": _run_output(verdict),
         "created_at": run.created_at,

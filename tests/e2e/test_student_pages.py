@@ -140,3 +140,26 @@ def test_a_number_the_server_cannot_read_is_refused_before_it_counts(site: Site)
 
     assert "is not a number" in site.text("#submit-error")
     assert not Submission.objects.exists()
+
+
+def test_switching_to_korean_reads_the_same_verdict_in_korean(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+    english = site.text("#result")
+    assert "expected" in english
+
+    site.find("[data-set-lang=ko]").click()
+    site.wait(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko", "no reload"
+    )
+    site.wait_for_verdict()
+    korean = site.text("#result")
+
+    assert "기대값" in korean and "결과값" in korean
+    assert "expected" not in korean and "Hidden test" not in korean
+    assert "숨겨진 테스트" in korean and "힌트" in korean
+    assert "제출" in site.text("#submit-button")
+    assert site.console_errors() == []

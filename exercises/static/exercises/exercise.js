@@ -178,6 +178,19 @@
       }, function () { /* the row keeps its last known state */ });
     });
 
+    // Reopening the page (or switching its language) shows the newest verdict again,
+    // in the language the server now renders it in.
+    var latest = history.querySelector("tbody tr[data-url]");
+    if (latest) {
+      newest = Number(latest.getAttribute("data-submission"));
+      ActQuiz.pollSubmission(latest.getAttribute("data-url"), function (submission) {
+        if (submission.id !== newest) { return; }
+        ActQuiz.renderVerdict(result, submission);
+        showAttempt(status, submission);
+        if (editor) { editor.markVerdict(submission); }
+      }, function () { /* the history row still links to it */ });
+    }
+
     var runButton = form.querySelector("#run-button");
     var runResult = document.getElementById("run-result");
     var running = false;

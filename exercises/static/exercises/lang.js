@@ -1,5 +1,6 @@
-// English / Korean toggle. The choice is kept in localStorage and mirrored in a cookie,
-// so the server renders the next page in the chosen language without a flash.
+// English / Korean switch. The choice is a cookie (actquiz_lang) that Django's
+// LocaleMiddleware reads, so the server renders pages and verdicts in that language;
+// localStorage keeps it too, for a browser whose cookie was cleared.
 (function () {
   "use strict";
   var KEY = "actquiz_lang";
@@ -34,8 +35,12 @@
     document.querySelectorAll("[data-set-lang]").forEach(function (button) {
       button.addEventListener("click", function () {
         var chosen = button.getAttribute("data-set-lang");
+        if (chosen === document.documentElement.getAttribute("data-lang")) { return; }
         remember(chosen);
         apply(chosen);
+        // The server renders the page and every verdict in the cookie's language:
+        // reload so what it wrote (test messages, hints, titles) follows the switch.
+        window.location.reload();
       });
     });
   });

@@ -174,7 +174,11 @@
       mark.setAttribute("aria-hidden", "true");
       line.appendChild(mark);
       line.appendChild(el("span", "visually-hidden", test.passed ? "passed:" : advisory ? "advice:" : "failed:"));
-      line.appendChild(el("span", "test-name", test.hidden ? humanName(test.name) + " (hidden)" : humanName(test.name)));
+      // The title comes rendered in the reader's language; older verdicts have only a name.
+      var title = test.title || humanName(test.name);
+      line.appendChild(test.hidden
+        ? bilingual("span", "test-name", title + " (hidden)", title + " (숨김)")
+        : el("span", "test-name", title));
       line.appendChild(el("span", "test-points", ActQuiz.formatScore(test.points) + " / " + ActQuiz.formatScore(test.max_points)));
       item.appendChild(line);
       if (test.message) {
