@@ -131,3 +131,17 @@ def test_grade_prints_the_korean_verdict_with_lang_ko(tmp_path):
     course = next(t for t in verdict["tests"] if t["name"] == "course_values")
     assert "기대값" in course["message"] and "expected" not in course["message"]
     assert verdict["hints"] and all(re.search("[가-힣]", hint) for hint in verdict["hints"])
+
+
+def test_every_page_string_has_a_korean_translation():
+    po = (MO.parent / "django.po").read_text(encoding="utf-8")
+    untranslated = [
+        block
+        for block in po.split("\n\n")
+        if "msgid " in block
+        and 'msgid ""\nmsgstr ""' not in block
+        and block.rstrip().endswith('msgstr ""')
+    ]
+
+    assert untranslated == [], "translate these in locale/ko/LC_MESSAGES/django.po"
+    assert "#, fuzzy" not in po
