@@ -8,6 +8,8 @@ process (no database), in the sandbox students are graded in, and comes back thr
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from typing import Any
 
@@ -42,11 +44,13 @@ NO_MUTATION_TEST = {
     "hidden": False,
     "args": [{"values": [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]]}],
 }
+# sqrt(2/pi) rounded to 8 digits: right within the default tolerance (rtol 1e-6), wrong
+# once an instructor asks for rtol 1e-12.
 STUDENT_GELU = """import numpy as np
 
 
 def gelu(x):
-    c = np.sqrt(2 / np.pi)
+    c = 0.79788456
     return 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * np.power(x, 3))))
 """
 
@@ -83,6 +87,22 @@ def author(pipeline: Pipeline) -> Author:
         user=teacher, course=Course.objects.get(slug="e2e"), role=Membership.Role.INSTRUCTOR
     )
     return Author(pipeline.base_url, issue_token(teacher))
+
+
+def regrade(author: Author, slug: str, pipeline: Pipeline, within: float = 240) -> dict[str, Any]:
+    """Start a regrade of ``slug`` and follow it to the end; returns every state seen."""
+    started = author.call("post", f"exercises/{slug}/regrade/", {"course": "e2e"})
+    assert started.status_code == 202, started.text
+    job = started.json()
+    seen = [job]
+    deadline = time.monotonic() + within
+    while job["status"] != "done":
+        if time.monotonic() > deadline:
+            pytest.fail(f"regrade still running; worker log:\n{pipeline.worker.log_tail()}")
+        time.sleep(0.2)
+        job = requests.get(job["url"], headers=author.headers, timeout=30).json()
+        seen.append(job)
+    return {"final": job, "seen": seen}
 
 
 def test_an_instructor_validates_gelu_until_it_is_right_and_a_student_solves_it(
@@ -139,6 +159,41 @@ def test_an_instructor_validates_gelu_until_it_is_right_and_a_student_solves_it(
     assert body["score"] == body["max_score"] == 10, body["tests"]
     assert body["exercise_version"] == 1
     assert {t["name"] for t in body["tests"]} >= {"course_values", "input_not_modified"}
+
+    # 5. Tighten the tolerance: a new version, a regrade, the new score in the gradebook.
+    for test in spec["tests"]:
+        if test["check"] == "values":
+            test.update(rtol=1e-12, atol=0.0)
+    assert author.call("patch", "exercises/gelu-e2e/", {"spec": spec}).status_code == 200
+    job = author.validate("gelu-e2e", pipeline)
+    assert job["status"] == "passed", job["report"]
+    published = author.call("post", "exercises/gelu-e2e/publish/")
+    assert published.status_code == 200, published.text
+    assert published.json()["number"] == 2
+    run = regrade(author, "gelu-e2e", pipeline)
+    final = run["final"]
+    assert (final["total"], final["done"], final["changed"], final["failed"]) == (1, 1, 1, 0)
+    assert all(0 <= state["done"] <= state["total"] == 1 for state in run["seen"])
+    [change] = final["changes"]
+    assert (change["user"], change["old_score"], change["new_score"]) == ("e2e-student", 10, 0)
+    regraded = pipeline.get(body["id"])
+    # Both value tests fail now, and a function that computes the wrong values earns
+    # nothing for leaving its input alone.
+    assert regraded["score"] == 0 and regraded["exercise_version"] == 2
+
+    book = author.call("get", "courses/e2e/gradebook/").json()
+    [column] = [e for e in book["exercises"] if e["slug"] == "gelu-e2e"]
+    assert (column["title"], column["max_score"]) == ("GELU in NumPy", 10)
+    [row] = [s for s in book["students"] if s["username"] == "e2e-student"]
+    assert row["exercises"]["gelu-e2e"]["counted_score"] == 0
+    csv_response = author.call("get", "courses/e2e/gradebook.csv")
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    header, *lines = list(csv.reader(io.StringIO(text[1:])))
+    position = header.index("GELU in NumPy (max 10)")
+    [student_line] = [line for line in lines if line[0] == "e2e-student"]
+    assert student_line[position] == "0"
 
 
 def test_an_exported_catalog_exercise_reimports_validates_and_publishes(
