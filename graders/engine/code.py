@@ -11,6 +11,8 @@ import random
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from graders.engine.checks import CHECKS, CheckContext, ReferenceFailure
 from graders.engine.feedback import Message, msg
 from graders.engine.hints import (
@@ -312,7 +314,9 @@ def _judge_all(
             hints.extend(_on_failure(test, detectors, evidence))
         elif test["check"] not in CHECKS_WITHOUT_VALUES:
             hints.extend(_warnings(test, calls, mine))
+    results = _partial_when_nearly_right(plan, results)
     results = _values_first(plan, results)
+    results = _nothing_for_nothing(plan, results, student, reference)
     # One hint per name: the first test that triggered it says enough.
     unique: list[tuple[str, Message]] = []
     for name, message in hints:
@@ -328,7 +332,104 @@ GRADIENT_CHECKS = ("torch_grad", "torch_gradcheck")
 
 # Tests that say something about the output without comparing its values: a function
 # that ignores its input or returns a constant would pass them for nothing.
-CHECKS_AFTER_VALUES = ("property", "no_mutation", "torch_property", "torch_no_mutation")
+CHECKS_AFTER_VALUES = (
+    "property",
+    "no_mutation",
+    "torch_property",
+    "torch_no_mutation",
+    # Self-consistency: the identity agrees with its own backward too.
+    "torch_gradcheck",
+)
+VALUES_CHECKS = ("values", "torch_values")
+
+
+# Partial points for the right elements of a failed values test stand only when this
+# share of all the values tests' elements is right: a mistake confined to a few inputs
+# (a wrong value at 0) costs its share, while a constant or the input handed back, right
+# on about half of the elements by chance, earns nothing.
+NEARLY_RIGHT = 0.75
+
+
+def _partial_when_nearly_right(
+    plan: list[tuple[dict, CheckContext, list[Call]]], results: list[TestResult]
+) -> list[TestResult]:
+    """The results, with partial points of failed values tests kept only when the output
+    is right on at least NEARLY_RIGHT of all elements the values tests compared."""
+    counts = [ctx.memo["elements"] for _, ctx, _ in plan if "elements" in ctx.memo]
+    total = sum(t for _, t in counts)
+    if total and sum(r for r, _ in counts) / total >= NEARLY_RIGHT:
+        return results
+    return [
+        replace(result, points=0.0) if not result.passed and result.points > 0 else result
+        for (test, ctx, _), result in zip(plan, results, strict=True)
+    ]
+
+
+def _nothing_for_nothing(
+    plan: list[tuple[dict, CheckContext, list[Call]]],
+    results: list[TestResult],
+    student: dict[str, CallResult],
+    reference: dict[str, CallResult],
+) -> list[TestResult]:
+    """Every test at 0 when the values tests show a function that ignores its input: the
+    same constant for every input, or each input handed back, where the reference's
+    outputs say otherwise (a coincidence such as ones for a depth of 0 earns nothing)."""
+    pairs = [
+        (call, student[call.name].value, reference[call.name].value)
+        for test, _, calls in plan
+        if test["check"] in VALUES_CHECKS
+        for call in calls
+        if call.name in student and call.name in reference and student[call.name].ok
+    ]
+    if len(pairs) < 2:
+        return results
+    reason = None
+    constants = [_constant(got) for _, got, _ in pairs]
+    constant = all(c is not None for c in constants) and len(set(constants)) == 1
+    if constant and not all(_constant(exp) == constants[0] for _, _, exp in pairs):
+        reason = msg("values.ignores_input", what=msg("values.a_constant"))
+    handed_back = all(bool(call.args) and _same(got, call.args[0]) for call, got, _ in pairs)
+    if (
+        reason is None
+        and handed_back
+        and not all(_same(exp, call.args[0]) for call, _, exp in pairs)
+    ):
+        reason = msg("values.ignores_input", what=msg("values.its_input"))
+    if reason is None:
+        return results
+    return [
+        test_result(test, False, reason) if result.points > 0 else result
+        for (test, _, _), result in zip(plan, results, strict=True)
+    ]
+
+
+def _constant(value: Any) -> float | None:
+    """The one number every element of ``value`` (an array or a tuple of them) holds."""
+    parts = value if isinstance(value, tuple) else (value,)
+    seen: set[float] = set()
+    for part in parts:
+        if type(part) is not np.ndarray or part.size == 0 or part.dtype.kind not in "biuf":
+            return None
+        flat = part.astype(np.float64).ravel()
+        if not np.all(flat == flat[0]):
+            return None
+        seen.add(float(flat[0]))
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _same(value: Any, arg: Any) -> bool:
+    """Whether ``value`` is ``arg`` handed back (same numbers and shapes, lists as tuples)."""
+    if isinstance(arg, (list, tuple)):
+        return (
+            isinstance(value, tuple)
+            and len(value) == len(arg)
+            and all(_same(v, a) for v, a in zip(value, arg, strict=True))
+        )
+    if type(value) is not np.ndarray or type(arg) is not np.ndarray:
+        return False
+    return value.shape == arg.shape and bool(
+        np.array_equal(value.astype(np.float64), arg.astype(np.float64), equal_nan=True)
+    )
 
 
 def _values_first(

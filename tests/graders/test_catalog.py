@@ -125,3 +125,73 @@ def test_no_named_hint_fires_on_a_right_solution(slug: str, catalog_sandbox: San
         verdict = engine.grade(spec, Submission(code=code, seed=SEEDS[1]), sandbox=catalog_sandbox)
         named = set(HINT_TABLE.values()) | set(MISLEADING.values())
         assert named.isdisjoint(verdict.extra["hint_names"])
+
+
+# Submissions that ignore their input: each must earn nothing on every function exercise.
+TRIVIAL = {
+    "numpy": {
+        "identity": "def {name}(x, *args, **kwargs):\n    return x\n",
+        "zeros": (
+            "import numpy as np\n\ndef {name}(x, *args, **kwargs):\n"
+            "    return np.zeros_like(np.asarray(x, dtype=float))\n"
+        ),
+        "half": (
+            "import numpy as np\n\ndef {name}(x, *args, **kwargs):\n"
+            "    return np.full_like(np.asarray(x, dtype=float), 0.5)\n"
+        ),
+        "ones": (
+            "import numpy as np\n\ndef {name}(x, *args, **kwargs):\n"
+            "    return np.ones_like(np.asarray(x, dtype=float))\n"
+        ),
+        "uniform": (
+            "import numpy as np\n\ndef {name}(x, *args, **kwargs):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    return np.ones_like(x) / max(1, x.shape[-1] if x.ndim else 1)\n"
+        ),
+    },
+    "torch": {
+        "identity": "def {name}(x, *args, **kwargs):\n    return x\n",
+        "zeros": "import torch\n\ndef {name}(x, *args, **kwargs):\n    return torch.zeros_like(x)\n",
+        "half": (
+            "import torch\n\ndef {name}(x, *args, **kwargs):\n    return torch.full_like(x, 0.5)\n"
+        ),
+        "uniform": (
+            "import torch\n\ndef {name}(x, *args, **kwargs):\n"
+            "    return torch.ones_like(x) / max(1, x.shape[-1] if x.dim() else 1)\n"
+        ),
+    },
+}
+FUNCTION_EXERCISES = sorted(
+    slug for slug, e in BY_SLUG.items() if e["spec"].get("entry_kind", "function") == "function"
+)
+
+
+@pytest.mark.parametrize("slug", FUNCTION_EXERCISES)
+def test_a_submission_that_ignores_its_input_earns_nothing(
+    slug: str, catalog_sandbox: Sandbox
+) -> None:
+    exercise = BY_SLUG[slug]
+    spec = ExerciseSpec.from_dict(exercise)
+    for kind, template in TRIVIAL[exercise["framework"]].items():
+        code = template.format(name=exercise["entry_point"])
+        verdict = engine.grade(spec, Submission(code=code, seed=SEEDS[0]), sandbox=catalog_sandbox)
+        assert verdict.score == 0, (kind, {t.name: t.points for t in verdict.tests if t.points})
+
+
+@pytest.mark.parametrize(
+    ("slug", "wrong"),
+    [("step-numpy", "greater_or_equal.py"), ("relu-grad-numpy", "one_at_zero.py")],
+)
+def test_one_wrong_value_at_zero_costs_a_proportionate_share(
+    slug: str, wrong: str, catalog_sandbox: Sandbox
+) -> None:
+    exercise = BY_SLUG[slug]
+    code = exercise["wrong_solutions"][wrong]
+    verdict = engine.grade(
+        ExerciseSpec.from_dict(exercise),
+        Submission(code=code, seed=SEEDS[0]),
+        sandbox=catalog_sandbox,
+    )
+    assert verdict.max_score / 2 < verdict.score < verdict.max_score
+    partly = [t for t in verdict.tests if not t.passed and 0 < t.points < t.max_points]
+    assert partly, "no test gave a share for the right elements"

@@ -23,7 +23,9 @@ from graders.engine.checks.base import (
 from graders.engine.compare import compare_output, hidden_summary
 from graders.engine.feedback import Message, msg
 from graders.engine.inputs import build_all
+from graders.engine.tolerance import Comparison
 from graders.engine.types import TestResult
+from graders.engine.verdicts import test_result
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult
@@ -62,12 +64,26 @@ class ValuesCheck:
         reference: dict[str, CallResult],
         ctx: CheckContext,
     ) -> TestResult:
-        bool(test.get("hidden", False))
+        first_failure, shares, right, total = None, [], 0, 0
         for call, label in zip(ctx.memo["calls"], ctx.memo["labels"], strict=True):
-            failure = judge_call(call, label, test, student, reference, ctx, self.flavour)
-            if failure:
-                return result_for(test, False, failure)
-        return result_for(test, True, msg(self.flavour.values_passed))
+            comparison: list[Comparison] = []
+            failure = judge_call(
+                call, label, test, student, reference, ctx, self.flavour, comparison
+            )
+            size = comparison[0].size if comparison else 0
+            wrong = comparison[0].mismatches if comparison else 0
+            if failure is None:
+                expected = reference.get(call.name)
+                size = int(getattr(getattr(expected, "value", None), "size", 0) or 0)
+            shares.append(1.0 if failure is None else (1 - wrong / size if size else 0.0))
+            right, total = right + size - wrong, total + size
+            first_failure = first_failure or failure
+        # What the engine needs to decide whether partial points stand (see code.py).
+        ctx.memo["elements"] = (right, total)
+        if first_failure is None:
+            return result_for(test, True, msg(self.flavour.values_passed))
+        share = sum(shares) / len(shares)
+        return test_result(test, False, first_failure, points=share * float(test.get("points", 1)))
 
 
 def judge_call(
@@ -78,11 +94,14 @@ def judge_call(
     reference: dict[str, CallResult],
     ctx: CheckContext,
     flavour: CheckFlavour = PLAIN,
+    comparison_out: list[Comparison] | None = None,
 ) -> Message | None:
     """Judge one call of a values-style test.
 
     call: the Call that ran; label: the case's label ("" if none); test, student,
-    reference, ctx: as for ``Check.judge``; flavour: how the call was made and is read.
+    reference, ctx: as for ``Check.judge``; flavour: how the call was made and is read;
+    comparison_out: if given, receives the element-wise Comparison of an output that
+    could be compared (right shape and dtype).
     Returns the failure message, or None when the output matches.
     """
     hidden = bool(test.get("hidden", False))
@@ -97,6 +116,10 @@ def judge_call(
     comparison = compare_output(expected, got, test, flavour.compared_as(ctx))
     if comparison.ok:
         return None
+    # Only a comparison of the values themselves counts wrong elements (a wrong shape or
+    # dtype has none counted and earns no share).
+    if comparison_out is not None and comparison.size > 0 and comparison.mismatches > 0:
+        comparison_out.append(comparison)
     flavour.on_mismatch(test, call, got, expected, ctx)
     if hidden:
         return _where(label, hidden_summary(comparison))

@@ -179,6 +179,12 @@ _CHECKS: dict[str, tuple[str, str]] = {
         "호출 뒤 인자를 다시 읽을 수 없었습니다",
     ),
     "mutation.unchanged": ("the input is left unchanged", "입력이 바뀌지 않았습니다"),
+    "values.ignores_input": (
+        "not scored: your function returns {what} whatever it is given",
+        "채점하지 않음: 함수가 입력과 상관없이 {what}을(를) 반환합니다",
+    ),
+    "values.a_constant": ("the same constant", "같은 상수"),
+    "values.its_input": ("its input unchanged", "입력 그대로"),
     "values_first": (
         "not scored yet: this test counts once your values are at least partly right",
         "아직 채점하지 않음: 값이 어느 정도 맞아야 이 테스트의 점수가 인정됩니다",
