@@ -11,6 +11,7 @@ times, as the course's instructor, R rounds of:
 - gradebook_page: GET /courses/{course}/gradebook/
 - analytics_json: GET /api/v1/courses/{course}/exercises/{slug}/analytics/
 - analytics_page: GET /courses/{course}/exercises/{slug}/analytics/
+- gradebook_selector: ``selectors.gradebook`` alone (queries and the policy, no JSON)
 
 Usage: .venv/bin/python bench/gradebook.py [--students 300] [--exercises 10]
        [--attempts 4] [--rounds 5]
@@ -145,6 +146,15 @@ def main() -> None:
             "max_ms": round(max(samples), 1),
             "bytes": len(response.content),
         }
+    from exercises import selectors
+
+    samples = []
+    for _ in range(options.rounds):
+        started = time.perf_counter()
+        selectors.gradebook(course)
+        samples.append((time.perf_counter() - started) * 1000)
+    report["gradebook_selector"] = {"median_ms": round(statistics.median(samples), 1)}
+    report["load_average_1min"] = round(os.getloadavg()[0], 2)
     print(json.dumps(report, indent=2))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from exercises import grading_policy
 from exercises.grading_policy import Policy
 from exercises.models import CourseExercise, Membership, Submission
-from exercises.progress import SUBMISSION_FIELDS
+from exercises.progress import SubmissionRow
 
 HISTOGRAM_BINS = 10
 # The most frequent failing tests and hints shown.
@@ -148,7 +148,7 @@ def exercise_analytics(offering: CourseExercise) -> dict[str, Any]:
     per_student: dict[int, list[Submission]] = {}
     for submission in (
         Submission.objects.filter(course=course, exercise=exercise, user_id__in=list(users))
-        .only("user_id", "tests", "hints", *SUBMISSION_FIELDS)
+        .only("tests", "hints", *SubmissionRow._fields)
         .order_by("created_at", "id")
     ):
         per_student.setdefault(submission.user_id, []).append(submission)

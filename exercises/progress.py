@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -12,17 +13,35 @@ from exercises import grading_policy
 from exercises.grading_policy import Policy, Standing
 from exercises.models import Course, CourseExercise, Exercise, Submission
 
-# What the policy and the pages read of each submission.
-SUBMISSION_FIELDS = (
-    "id",
-    "exercise_id",
-    "status",
-    "score",
-    "reviewed_score",
-    "needs_review",
-    "created_at",
-    "exercise_version",
-)
+
+class SubmissionRow(NamedTuple):
+    """What the policy reads of one submission, without building a model instance.
+
+    A gradebook reads every submission of a course; a tuple per row is several times
+    cheaper than a model object.
+    """
+
+    id: int
+    user_id: int
+    exercise_id: int
+    status: str
+    score: float | None
+    reviewed_score: float | None
+    needs_review: bool
+    created_at: datetime
+    exercise_version: int
+
+    @property
+    def effective_score(self) -> float | None:
+        return self.reviewed_score if self.reviewed_score is not None else self.score
+
+
+def submission_rows(queryset: Any) -> list[SubmissionRow]:
+    """Return ``queryset``'s submissions (oldest first) as ``SubmissionRow`` tuples."""
+    return [
+        SubmissionRow(*values)
+        for values in queryset.order_by("created_at", "id").values_list(*SubmissionRow._fields)
+    ]
 
 
 @dataclass(frozen=True)
@@ -55,16 +74,14 @@ def student_standing(
 ) -> Standing:
     """Return ``user``'s standing on ``exercise`` in ``course`` (policy, attempts, score)."""
     offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
-    submissions = (
+    submissions = submission_rows(
         Submission.objects.filter(user=user, course=course, exercise=exercise)
-        .only(*SUBMISSION_FIELDS)
-        .order_by("created_at", "id")
     )
     return grading_policy.standing(
         Policy.of(offering),
         kind=exercise.kind,
         max_score=exercise.points,
-        submissions=list(submissions),
+        submissions=submissions,
         now=now or timezone.now(),
     )
 
@@ -84,12 +101,10 @@ def course_progress(
         score (an instructor's review wins) among graded submissions, the standing
         applies the course policy (the counted score, attempts left, dates).
     """
-    submissions = (
+    submissions = submission_rows(
         Submission.objects.filter(user=user, course=course, exercise__in=exercises)
-        .only(*SUBMISSION_FIELDS)
-        .order_by("created_at", "id")
     )
-    per_exercise: dict[int, list[Submission]] = {}
+    per_exercise: dict[int, list[SubmissionRow]] = {}
     for submission in submissions:
         per_exercise.setdefault(submission.exercise_id, []).append(submission)
     policies = course_policies(course)

@@ -18,7 +18,7 @@ from exercises.models import (
     RegradeJob,
     Submission,
 )
-from exercises.progress import SUBMISSION_FIELDS, course_policies
+from exercises.progress import SubmissionRow, course_policies, submission_rows
 from exercises.regrade_progress import same_score
 
 
@@ -72,12 +72,8 @@ def gradebook(course: Course) -> dict[str, Any]:
         .select_related("user")
         .order_by("user__username")
     )
-    submissions: dict[tuple[int, int], list[Submission]] = {}
-    for submission in (
-        Submission.objects.filter(course=course)
-        .only("user_id", *SUBMISSION_FIELDS)
-        .order_by("created_at", "id")
-    ):
+    submissions: dict[tuple[int, int], list[SubmissionRow]] = {}
+    for submission in submission_rows(Submission.objects.filter(course=course)):
         submissions.setdefault((submission.user_id, submission.exercise_id), []).append(submission)
     rows = []
     for membership in students:
@@ -119,7 +115,9 @@ def gradebook(course: Course) -> dict[str, Any]:
     }
 
 
-def _gradebook_cell(exercise: Exercise, policy: Policy, mine: list[Submission]) -> dict[str, Any]:
+def _gradebook_cell(
+    exercise: Exercise, policy: Policy, mine: list[SubmissionRow]
+) -> dict[str, Any]:
     scores = [
         s.effective_score
         for s in mine
