@@ -28,6 +28,7 @@ from graders.engine.reference_cache import ReferenceCache
 from graders.engine.source_rules import Problem, autograd_function_problem, source_problem
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
 from graders.engine.verdicts import failed_verdict, graded_verdict, test_result, zero_verdict
+from graders.sandbox.convert import OBJECT_ARRAY_NOTE
 
 if TYPE_CHECKING:
     from graders.sandbox import Call, CallResult, Limits, RunResult, Sandbox
@@ -302,6 +303,9 @@ def _judge_all(
             log.exception("check %s crashed on %s", test["check"], test["name"])
             check_errors.append(f"{test['name']}: {type(exc).__name__}: {exc}")
             result = test_result(test, False, msg("check.unexpected_form"))
+        if result.points > 0 and _object_arrays(calls, mine):
+            result = _with_object_deduction(test, result)
+            ctx.add_hint("object_array")
         if not_own_backward is not None and test["check"] in GRADIENT_CHECKS:
             # Autograd would differentiate any forward; only a Function's own backward
             # earns the gradient tests.
@@ -348,6 +352,30 @@ VALUES_CHECKS = ("values", "torch_values")
 # (a wrong value at 0) costs its share, while a constant or the input handed back, right
 # on about half of the elements by chance, earns nothing.
 NEARLY_RIGHT = 0.75
+
+
+# What a test keeps of its points when its values came back as an object array.
+OBJECT_ARRAY_SHARE = 0.8
+
+
+def _object_arrays(calls: list[Call], student: dict[str, CallResult]) -> bool:
+    """Whether the child converted an object array returned by one of ``calls``."""
+    return any(
+        OBJECT_ARRAY_NOTE in (student[c.name].warnings or ()) for c in calls if c.name in student
+    )
+
+
+def _with_object_deduction(test: dict, result: TestResult) -> TestResult:
+    """``result`` with OBJECT_ARRAY_SHARE of its points and the deduction named."""
+    original = Message(result.message_id, result.params) if result.message_id else None
+    points = result.points * OBJECT_ARRAY_SHARE
+    message = msg(
+        "values.object_array",
+        detail=original or Message.text(result.message, result.message),
+        points=round(points, 2),
+        max_points=result.max_points,
+    )
+    return test_result(test, result.passed, message, points=points)
 
 
 def _partial_when_nearly_right(

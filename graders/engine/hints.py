@@ -195,6 +195,7 @@ HINTS: dict[str, Hint] = {
     "mutating_input": Hint(),
     "slow_loop": Hint(),
     "numerical_warning": Hint(),
+    "object_array": Hint(),
     "detached_graph": Hint(),
     "backward_returned_none": Hint(),
     "gradient_overflow": Hint(),

@@ -15,6 +15,8 @@ import numpy as np
 from graders.sandbox.wire import ALLOWED_DTYPES
 
 MAX_ITEMS = 10_000
+# Past this many elements an object array is refused rather than read one by one.
+MAX_OBJECT_ELEMENTS = 2_000_000
 
 
 class UnsupportedReturn(Exception):
@@ -26,7 +28,32 @@ def _torch() -> Any:
     return sys.modules.get("torch")
 
 
+# The note a converted object array carries to the trusted side (which deducts for it).
+OBJECT_ARRAY_NOTE = "an object array of numbers was converted to float64"
+_REAL_NUMBERS = (int, float, bool, np.integer, np.floating, np.bool_)
+
+
+def _from_objects(array: np.ndarray, notes: list[str]) -> np.ndarray:
+    """An object array whose elements are all real numbers, as float64 (noted)."""
+    if array.size > MAX_OBJECT_ELEMENTS or not all(
+        isinstance(item, _REAL_NUMBERS) for item in array.flat
+    ):
+        raise UnsupportedReturn(
+            "arrays of dtype object are not supported (use a float or int dtype); "
+            "np.frompyfunc returns one: add .astype(float)"
+        )
+    try:
+        converted = np.asarray(array, dtype=object).astype(np.float64)
+    except (OverflowError, TypeError, ValueError) as exc:
+        raise UnsupportedReturn(f"the object array could not be read as numbers: {exc}") from None
+    if OBJECT_ARRAY_NOTE not in notes:
+        notes.append(OBJECT_ARRAY_NOTE)
+    return np.array(converted, dtype=np.float64, order="C", copy=True, subok=False)
+
+
 def _checked(array: np.ndarray, notes: list[str]) -> np.ndarray:
+    if array.dtype.kind == "O":
+        return _from_objects(np.ndarray.view(array, np.ndarray), notes)
     if array.dtype.str not in ALLOWED_DTYPES:
         if array.dtype.kind in "biuf" and array.dtype.byteorder not in ("=", "|", "<"):
             return np.ascontiguousarray(array.astype(array.dtype.newbyteorder("=")))

@@ -384,3 +384,27 @@ def test_a_module_missing_from_the_sandbox_is_named_as_not_available(
     assert "fileinput" not in json.dumps(verdict)
     korean = render_verdict(verdict, "ko")
     assert "scipy" in korean["error"]["message"] and "채점기" in korean["error"]["message"]
+
+
+def test_a_right_sigmoid_returned_as_an_object_array_loses_a_share_not_everything(
+    worker_sandbox: Sandbox,
+) -> None:
+    code = """
+    import math
+    import numpy as np
+
+    def _stable(v):
+        if v >= 0:
+            return 1 / (1 + math.exp(-v))
+        e = math.exp(v)
+        return e / (1 + e)
+
+    _ufunc = np.frompyfunc(_stable, 1, 1)
+
+    def sigmoid(x):
+        return _ufunc(x)
+    """
+    verdict = grade(worker_sandbox, "sigmoid-numpy", code)
+    assert verdict["max_score"] / 2 < verdict["score"] < verdict["max_score"]
+    assert "object_array" in verdict["extra"]["hint_names"]
+    assert any("array of Python objects" in t["message"] for t in verdict["tests"])

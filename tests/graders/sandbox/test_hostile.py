@@ -185,6 +185,14 @@ def test_raw_bytes_flooding_the_result_pipe_end_the_run(sandbox: Sandbox) -> Non
     assert result.calls == ()
 
 
+def test_an_object_array_of_numbers_arrives_as_float64_with_a_note(sandbox: Sandbox) -> None:
+    result = run_code(sandbox, wrap("return np.array([0.5, 1, True], dtype=object)"))
+    call = result.calls[0]
+    assert call.ok and call.value.dtype == np.float64
+    assert call.value.tolist() == [0.5, 1.0, 1.0]
+    assert any("object array" in w for w in call.warnings)
+
+
 def test_an_object_dtype_return_is_refused(sandbox: Sandbox) -> None:
     result = run_code(sandbox, wrap("return np.array([object(), 1.0], dtype=object)"))
     assert result.calls[0].error_kind == "unsupported_return"
