@@ -221,7 +221,7 @@
               running = false;
               runButton.disabled = false;
               if (editor && run.status === "done") { editor.markVerdict({ status: "graded", tests: run.tests, error: run.error }); }
-              runResult.scrollIntoView({ block: "nearest" });
+              (runResult.querySelector(".result-head") || runResult).scrollIntoView({ block: "nearest" });
             }
           }, function (failure) {
             running = false;
@@ -267,7 +267,9 @@
           showAttempt(status, submission);
           if (editor) { editor.markVerdict(submission); }
           if (submission.status === "graded" || submission.status === "failed") {
-            result.scrollIntoView({ block: "nearest" });
+            // The panel's head (the score), not the whole panel: a long verdict scrolled
+            // in whole would leave its score above the top of the window.
+            (result.querySelector(".result-head") || result).scrollIntoView({ block: "nearest" });
           }
         }, function (failure) {
           showError(form, "Could not fetch the result: " + failure.message, "결과를 가져오지 못했습니다: " + failure.message);
