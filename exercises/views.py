@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from exercises import access, analytics, reviews, selectors, services
 from exercises.course_apis import policy_data
+from exercises.course_sections import course_sections
 from exercises.models import Exercise, Membership, RegradeJob
 from exercises.progress import course_progress, student_standing
 
@@ -61,9 +62,11 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """
     course = access.access_course(request.user, slug)
     exercises = access.course_exercises_visible_to(request.user, course)
+    progress = course_progress(request.user, course, exercises)
     context = {
         "course": course,
-        "progress": course_progress(request.user, course, exercises),
+        "progress": progress,
+        "sections": course_sections(progress),
         "instructor": access.can_manage_course(request.user, course),
     }
     return render(request, "exercises/course.html", context)

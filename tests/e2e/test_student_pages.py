@@ -163,3 +163,53 @@ def test_switching_to_korean_reads_the_same_verdict_in_korean(site: Site) -> Non
     assert "숨겨진 테스트" in korean and "힌트" in korean
     assert "제출" in site.text("#submit-button")
     assert site.console_errors() == []
+
+
+def test_the_course_page_fits_a_390_px_phone_in_sections(site: Site) -> None:
+    site.log_in(*STUDENT)
+    site.driver.set_window_size(390, 844)
+    try:
+        site.open("/courses/e2e/")
+        overflow = site.driver.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth;"
+        )
+        sections = [s.get_attribute("data-section") for s in site.find_all(".course-section")]
+        link = site.find('[data-section="sigmoid"] tr[data-exercise="sigmoid-numpy"] a')
+        visible = link.is_displayed()
+    finally:
+        site.driver.set_window_size(1280, 900)
+
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    assert sections[:3] == ["step-function", "sigmoid", "tanh"]
+    assert visible
+    assert site.console_errors() == []
+
+
+def test_an_earlier_attempt_is_restored_into_the_editor_and_the_counted_one_is_marked(
+    site: Site,
+) -> None:
+    site.log_in(*STUDENT)
+    site.open_exercise("sigmoid-numpy")
+    site.paste_code(CORRECT_SIGMOID)
+    site.submit()
+    site.wait_for_verdict()
+    site.paste_code(MIRRORED_SIGMOID)
+    site.submit()
+    site.wait(
+        lambda d: "Attempt 2:" in d.find_element(By.ID, "submit-status").text,
+        "the second attempt was not graded",
+        timeout=GRADING_WAIT,
+    )
+
+    site.open_exercise("sigmoid-numpy")
+    rows = site.find_all("#history tbody tr[data-submission]")
+    oldest = rows[-1]
+    # The course counts the best attempt: the first, with full marks.
+    assert oldest.find_elements(By.CSS_SELECTOR, "[data-testid=counted-attempt]")
+    assert not rows[0].find_elements(By.CSS_SELECTOR, "[data-testid=counted-attempt]")
+    oldest.find_element(By.CSS_SELECTOR, "button[data-restore]").click()
+    site.wait(
+        lambda d: "1 / (1 + z)" in d.find_element(By.ID, "code").get_attribute("value"),
+        "attempt 1 was not restored into the editor",
+    )
+    assert "Attempt 1 is in the editor" in site.text("#submit-status")

@@ -191,6 +191,28 @@
       }, function () { /* the history row still links to it */ });
     }
 
+    // "Restore" on a history row puts that attempt's code back into the editor, as one
+    // change that Ctrl/Cmd+Z undoes.
+    history.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-restore]");
+      if (!button || !editor) { return; }
+      var row = button.closest("tr");
+      ActQuiz.api(row.getAttribute("data-url")).then(function (response) {
+        if (!response.ok || typeof response.data.code !== "string") {
+          showError(form, "Could not restore that attempt: " + (response.message || ""), "이 제출을 불러오지 못했습니다: " + (response.message || ""));
+          return;
+        }
+        var area = form.querySelector("#code");
+        editor.setValue(response.data.code);
+        area.value = response.data.code;
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+        status.textContent = "";
+        var n = response.data.attempt;
+        status.appendChild(ActQuiz.bilingual("span", "", "Attempt " + n + " is in the editor (Ctrl+Z undoes).", n + "번째 제출을 편집기에 불러왔습니다 (Ctrl+Z로 되돌리기)."));
+        editor.focus();
+      });
+    });
+
     var runButton = form.querySelector("#run-button");
     var runResult = document.getElementById("run-result");
     var running = false;
