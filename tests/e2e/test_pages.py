@@ -350,7 +350,7 @@ def test_the_korean_toggle_shows_the_korean_prompt_and_is_remembered(site: Site)
 
     site.open("/courses/e2e/")
     assert site.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
-    assert "최고 점수" in site.text("thead")
+    assert "반영 점수" in site.text("thead")
     assert site.console_errors() == []
 
 
