@@ -199,3 +199,39 @@ def test_an_instructor_follows_a_regrade_on_the_production_page(
     assert site.text("[data-testid=regrade-done]") == "1 / 1"
     assert site.text("#regrade-changed") == "0"
     assert site.console_errors() == []
+
+
+def test_an_instructor_dry_runs_on_the_production_author_page(
+    production_site: Site, pipeline: Pipeline
+) -> None:
+    teacher = get_user_model().objects.create_user("prod-author")
+    teacher.password = PBKDF2PasswordHasher().encode("teacher-pass-42", "productionpagessalt")
+    teacher.save(update_fields=["password"])
+    Membership.objects.create(
+        user=teacher, course=Course.objects.get(slug="e2e"), role=Membership.Role.INSTRUCTOR
+    )
+    site = production_site
+    site.log_in("prod-author", "teacher-pass-42")
+    site.open("/courses/e2e/exercises/sigmoid-numpy/author/")
+    # The draft loads through the API, and the prompt preview renders its maths.
+    site.wait(lambda d: site.text("#author-state"), "the author page did not load its draft")
+    site.wait(lambda d: d.find_elements("css selector", "#preview-en math"), "no maths preview")
+    site.driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        site.find("#try-code"),
+        CORRECT_SIGMOID,
+    )
+    site.find("#try-run").click()
+    site.wait(
+        lambda d: site.find("#try-result").get_attribute("data-status") in ("done", "failed"),
+        "the dry run did not finish on the page",
+        timeout=240,
+    )
+    assert site.find("#try-result").get_attribute("data-status") == "done"
+    resources = _loaded_resources(site.driver)
+    scripts = {name: status for name, (status, kind) in resources.items() if kind == "script"}
+    assert any(name.endswith("/static/exercises/author.js") for name in scripts), scripts
+    assert any("/static/django_ace/ace/ace" in name for name in scripts), scripts
+    assert all(status == 200 for status in scripts.values()), scripts
+    assert site.console_errors() == []
