@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from actquiz.exceptions import ApiError
 from apitokens import services
 from apitokens.models import ApiToken
-from exercises import access
+from exercises import access, pagination
 from exercises.api_schema import operation
 
 
@@ -93,7 +93,8 @@ class TokenListApi(APIView):
                 required=False,
                 enum=[choice for choice, _ in ApiToken.State.choices],
                 description="Only tokens in this state.",
-            )
+            ),
+            *pagination.parameters(pagination.LIST_PAGE),
         ],
     )
     def get(self, request: Request) -> Response:
@@ -109,7 +110,7 @@ class TokenListApi(APIView):
         tokens = [token_data(token, now) for token in access.api_tokens_of(request.user)]
         if wanted is not None:
             tokens = [token for token in tokens if token["state"] == wanted]
-        return Response(tokens)
+        return pagination.paginated(request, tokens, list, default_limit=pagination.LIST_PAGE)
 
     @operation(
         ok=IssuedTokenOutput, ok_status=201, request=InputSerializer, operation_id="token_create"

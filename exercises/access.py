@@ -1,7 +1,8 @@
 """Who may see and do what: every access rule of ActQuiz, one condition per line.
 
 - A student sees the published exercises of the courses they belong to, and only
-  their own submissions (never hidden tests' messages or the raw verdict).
+  their own submissions (never hidden tests' messages or the raw verdict); a list
+  of another user's submissions is for instructors (their courses) and superusers.
 - An instructor of a course manages it: sees its unpublished exercises, every
   student's submissions, the gradebook and the LMS page; and reviews and regrades
   its submissions. Teaching one course grants nothing in another.
@@ -227,6 +228,20 @@ def submissions_visible_to(user: AnyUser) -> QuerySet[Submission]:
     own = Q(user=user)
     taught = Q(course__in=_courses_with_role(user, Membership.Role.INSTRUCTOR))
     return Submission.objects.filter(own | taught)
+
+
+def submissions_listed_for(user: AnyUser, *, of: str | None = None) -> QuerySet[Submission]:
+    """Return the submissions a list shows ``user``: their own, or those it may see of
+    the user ``of`` names (a username or an id; ``submissions_matching`` narrows to them).
+
+    Another user's list is for instructors (the courses they teach) and superusers;
+    anyone else asking for one gets ``PermissionDenied``.
+    """
+    if of is None or of in (user.get_username(), str(user.pk)):
+        return submissions_visible_to(user).filter(user_id=user.pk)
+    if not (is_superuser(user) or _courses_with_role(user, Membership.Role.INSTRUCTOR).exists()):
+        raise PermissionDenied("Only instructors may list another user's submissions.")
+    return submissions_visible_to(user)
 
 
 def can_view_submission(user: AnyUser, submission: Submission) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
+from exercises import list_filters, pagination
 from exercises.serializers import ExerciseDetailSerializer, ExerciseListSerializer
 
 
@@ -263,11 +264,20 @@ def _query(name: str, text: str) -> OpenApiParameter:
 EXERCISE_LIST = operation(
     ok=ExerciseListSerializer(many=True),
     operation_id="exercise_list",
-    parameters=[_query("course", "Only this course's exercises, in course order.")],
+    parameters=[
+        _query("course", "Only this course's exercises, in course order."),
+        *list_filters.EXERCISE_PARAMETERS,
+        *pagination.parameters(pagination.LIST_PAGE),
+    ],
 )
 EXERCISE_DETAIL = operation(ok=ExerciseDetailSerializer, operation_id="exercise_detail")
 EXERCISE_SUBMISSION_LIST = operation(
-    ok=SubmissionSchema(many=True), operation_id="exercise_submission_list"
+    ok=SubmissionSchema(many=True),
+    operation_id="exercise_submission_list",
+    parameters=[
+        *list_filters.EXERCISE_SUBMISSION_PARAMETERS,
+        *pagination.parameters(pagination.SUBMISSION_PAGE),
+    ],
 )
 SUBMIT = operation(
     ok=SubmissionAcceptedSchema,
@@ -278,7 +288,10 @@ SUBMIT = operation(
 SUBMISSION_LIST = operation(
     ok=SubmissionSchema(many=True),
     operation_id="submission_list",
-    parameters=[_query("exercise", "Only submissions to this exercise slug.")],
+    parameters=[
+        *list_filters.SUBMISSION_PARAMETERS,
+        *pagination.parameters(pagination.SUBMISSION_PAGE),
+    ],
 )
 SUBMISSION_DETAIL = operation(ok=SubmissionSchema, operation_id="submission_detail")
 SUBMISSION_STARTED = operation(
@@ -306,7 +319,11 @@ EXERCISE_REGRADE = operation(
     ),
 )
 REGRADE_DETAIL = operation(ok=RegradeJobSchema, operation_id="regrade_detail")
-COURSE_LIST = operation(ok=CourseSchema(many=True), operation_id="course_list")
+COURSE_LIST = operation(
+    ok=CourseSchema(many=True),
+    operation_id="course_list",
+    parameters=pagination.parameters(pagination.LIST_PAGE),
+)
 GRADEBOOK = operation(
     ok=OpenApiResponse(description="Students, exercises and the counted score of each cell."),
     operation_id="course_gradebook",
@@ -315,13 +332,8 @@ COURSE_SUBMISSIONS = operation(
     ok=SubmissionSchema(many=True),
     operation_id="course_submission_list",
     parameters=[
-        _query("exercise", "Only this exercise slug."),
-        _query("student", "Only this student's username."),
-        _query(
-            "needs_review",
-            "1: the review queue, oldest first: each student's latest attempt at each "
-            "exercise while it waits for an instructor's score.",
-        ),
+        *list_filters.COURSE_SUBMISSION_PARAMETERS,
+        *pagination.parameters(pagination.COURSE_SUBMISSION_PAGE),
     ],
 )
 RUN_CREATE = operation(
@@ -443,7 +455,11 @@ EXERCISE_VALIDATE = operation(
     extra_statuses={503: "The grading queue is unreachable; nothing was validated."},
 )
 EXERCISE_PUBLISH = operation(ok=VersionSchema, request=None, operation_id="exercise_publish")
-EXERCISE_VERSIONS = operation(ok=VersionSchema(many=True), operation_id="exercise_version_list")
+EXERCISE_VERSIONS = operation(
+    ok=VersionSchema(many=True),
+    operation_id="exercise_version_list",
+    parameters=pagination.parameters(pagination.LIST_PAGE),
+)
 EXERCISE_VERSION = operation(ok=VersionDetailSchema, operation_id="exercise_version")
 VALIDATION_DETAIL = operation(ok=ValidationSchema, operation_id="validation_detail")
 VALIDATION_RESULT = operation(
@@ -452,7 +468,9 @@ VALIDATION_RESULT = operation(
 
 
 class MarkupPreviewRequestSchema(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, help_text="Markdown with $inline$ and $$display$$ maths.")
+    text = serializers.CharField(
+        allow_blank=True, help_text="Markdown with $inline$ and $$display$$ maths."
+    )
 
 
 class MarkupPreviewSchema(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,6 +21,8 @@ from exercises import (
     access,
     api_schema,
     authoring_apis,
+    list_filters,
+    pagination,
     progress,
     regrading,
     reviews,
@@ -30,24 +33,59 @@ from exercises import (
 )
 from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
 
-# Lists are capped: a script that wants more pages through ?exercise=.
-SUBMISSION_LIST_LIMIT = 100
-COURSE_SUBMISSION_LIMIT = 500
-
 
 class ExerciseListApi(APIView):
     @api_schema.EXERCISE_LIST
     def get(self, request: Request) -> Response:
-        """List the exercises the caller may see; ``?course=slug`` keeps one course's, in order."""
-        exercises: QuerySet[Exercise] | list[Exercise] = access.exercises_visible_to(request.user)
+        """List the exercises the caller may see, by slug; ``?course=slug`` keeps one
+        course's, in course order. Filters: kind, framework, concept, published."""
+        exercises = selectors.exercises_matching(
+            access.exercises_visible_to(request.user), list_filters.exercise_filters(request)
+        )
         course_slug = request.query_params.get("course")
         if course_slug:
             course = access.access_course(request.user, course_slug)
-            exercises = access.course_exercises_visible_to(request.user, course)
-        data = serializers.ExerciseListSerializer(
-            exercises, many=True, context={"request": request}
-        ).data
-        return Response(data)
+            exercises = selectors.in_course_order(exercises, course)
+        return pagination.paginated(
+            request,
+            exercises,
+            lambda page: (
+                serializers.ExerciseListSerializer(
+                    page, many=True, context={"request": request}
+                ).data
+            ),
+            default_limit=pagination.LIST_PAGE,
+        )
+
+
+def _submission_page(
+    request: Request, submissions: QuerySet[Submission], *, full: bool, default_limit: int
+) -> Response:
+    return pagination.paginated(
+        request,
+        submissions,
+        lambda page: [serializers.submission_data(s, request, full=full) for s in page],
+        default_limit=default_limit,
+    )
+
+
+def _listed_submissions(request: Request, filters: list_filters.SubmissionFilters) -> Response:
+    """The caller's own submissions, or (instructors) another user's they may see.
+
+    Another user's rows are all visible through teaching or as a superuser, so they
+    carry the full feedback; the caller's own carry what a student sees.
+    """
+    submissions = access.submissions_listed_for(request.user, of=filters.user)
+    own = filters.user is None or filters.user in (
+        request.user.get_username(),
+        str(request.user.pk),
+    )
+    return _submission_page(
+        request,
+        selectors.submissions_matching(submissions, filters),
+        full=not own,
+        default_limit=pagination.SUBMISSION_PAGE,
+    )
 
 
 class ExerciseDetailApi(APIView):
@@ -78,12 +116,11 @@ class ExerciseSubmissionsApi(APIView):
 
     @api_schema.EXERCISE_SUBMISSION_LIST
     def get(self, request: Request, slug: str) -> Response:
-        """List the caller's own submissions to exercise ``slug``, newest first."""
+        """List the caller's own submissions to exercise ``slug``, newest first (filters as
+        for /submissions/)."""
         access.access_exercise(request.user, slug)
-        submissions = selectors.user_submissions(
-            request.user, exercise_slug=slug, limit=SUBMISSION_LIST_LIMIT
-        )
-        return Response([serializers.submission_data(s, request, full=False) for s in submissions])
+        filters = replace(list_filters.submission_filters(request), exercise=slug)
+        return _listed_submissions(request, filters)
 
     @api_schema.SUBMIT
     def post(self, request: Request, slug: str) -> Response:
@@ -187,13 +224,10 @@ class RunResultApi(APIView):
 class SubmissionListApi(APIView):
     @api_schema.SUBMISSION_LIST
     def get(self, request: Request) -> Response:
-        """List the caller's own submissions, newest first; ``?exercise=slug`` filters."""
-        submissions = selectors.user_submissions(
-            request.user,
-            exercise_slug=request.query_params.get("exercise") or None,
-            limit=SUBMISSION_LIST_LIMIT,
-        )
-        return Response([serializers.submission_data(s, request, full=False) for s in submissions])
+        """List the caller's own submissions, newest first; ``?user=`` (instructors) another
+        user's in the courses they teach. Filters: status, exercise, course, since, until,
+        needs_review."""
+        return _listed_submissions(request, list_filters.submission_filters(request))
 
 
 class SubmissionDetailApi(APIView):
@@ -277,7 +311,12 @@ class CourseListApi(APIView):
         """List the caller's courses with their role in each."""
         roles = dict(Membership.objects.filter(user=request.user).values_list("course_id", "role"))
         courses = access.courses_visible_to(request.user).order_by("slug")
-        return Response([serializers.course_data(c, roles.get(c.id)) for c in courses])
+        return pagination.paginated(
+            request,
+            courses,
+            lambda page: [serializers.course_data(c, roles.get(c.id)) for c in page],
+            default_limit=pagination.LIST_PAGE,
+        )
 
 
 class GradebookApi(APIView):
@@ -293,19 +332,26 @@ class CourseSubmissionsApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         """A course's submissions for its instructors, newest first.
 
-        Filters: ``?exercise=slug``, ``?student=username``, ``?needs_review=1`` (the
-        review queue, oldest first: each student's latest attempt at an exercise
-        while it waits for an instructor's score).
+        Filters: status, exercise, ``user`` (or ``student``), since, until, and
+        ``needs_review=1``: the review queue, oldest first (each student's latest
+        attempt at an exercise while it waits for an instructor's score).
         """
         course = access.access_managed_course(request.user, slug)
-        submissions = selectors.course_submissions(
-            course,
-            exercise_slug=request.query_params.get("exercise") or None,
-            username=request.query_params.get("student") or None,
-            needs_review=request.query_params.get("needs_review") == "1",
-            limit=COURSE_SUBMISSION_LIMIT,
+        filters = list_filters.submission_filters(request)
+        filters = replace(
+            filters, course=None, user=filters.user or list_filters.text(request, "student")
         )
-        return Response([serializers.submission_data(s, request, full=True) for s in submissions])
+        if filters.needs_review:
+            submissions = selectors.review_queue(course)
+            filters = replace(filters, needs_review=None)
+        else:
+            submissions = Submission.objects.filter(course=course)
+        return _submission_page(
+            request,
+            selectors.submissions_matching(submissions, filters),
+            full=True,
+            default_limit=pagination.COURSE_SUBMISSION_PAGE,
+        )
 
 
 class _RegradeThrottled(APIView):

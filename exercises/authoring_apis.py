@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError, PayloadTooLarge
 from actquiz.throttles import SharedScopedRateThrottle
-from exercises import access, api_schema, authoring, documents, markup
+from exercises import access, api_schema, authoring, documents, markup, pagination
 from exercises.models import Exercise, ExerciseVersion, ValidationJob
 
 
@@ -156,7 +156,12 @@ class ExerciseVersionsApi(APIView):
         """The published versions of an exercise, newest first."""
         exercise = authorable_exercise(request, slug)
         versions = exercise.versions.select_related("exercise", "published_by")
-        return Response([version_data(request, v, full=False) for v in versions])
+        return pagination.paginated(
+            request,
+            versions,
+            lambda page: [version_data(request, v, full=False) for v in page],
+            default_limit=pagination.LIST_PAGE,
+        )
 
 
 class ExerciseVersionApi(APIView):

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from exercises import grading_policy, specs
 from exercises.grading_policy import Policy
+from exercises.list_filters import ExerciseFilters, SubmissionFilters
 from exercises.models import (
     Course,
     CourseExercise,
@@ -52,6 +53,13 @@ def course_exercises(course: Course) -> list[Exercise]:
     """Return the exercises ``course`` offers, in course order."""
     offerings = CourseExercise.objects.filter(course=course).select_related("exercise")
     return [offering.exercise for offering in offerings]
+
+
+def in_course_order(exercises: QuerySet[Exercise], course: Course) -> QuerySet[Exercise]:
+    """Return those of ``exercises`` that ``course`` offers, in course order."""
+    return Exercise.objects.filter(
+        pk__in=exercises.values("pk"), offerings__course=course
+    ).order_by("offerings__position", "offerings__id")
 
 
 def gradebook(course: Course) -> dict[str, Any]:
@@ -173,28 +181,78 @@ def course_submissions(
     return list(queryset[:limit])
 
 
-def review_queue(course: Course) -> QuerySet[Submission]:
-    """Return the answers in ``course`` waiting for an instructor, oldest first.
-
-    Only each student's latest attempt at each exercise: an answer the student has
-    since replaced (a newer attempt, graded or not) no longer needs a review.
-    """
+def _awaiting_review() -> Q:
+    """Submissions waiting for an instructor: graded answers needing a review, unreviewed,
+    and each student's latest attempt at the exercise in that course (an answer the
+    student has since replaced, graded or not, no longer needs a review)."""
     newer = Submission.objects.filter(
-        course=course,
+        course=OuterRef("course"),
         user=OuterRef("user"),
         exercise=OuterRef("exercise"),
         attempt__gt=OuterRef("attempt"),
     )
+    return Q(
+        needs_review=True, status=Submission.Status.GRADED, reviewed_score__isnull=True
+    ) & ~Exists(newer)
+
+
+def review_queue(course: Course) -> QuerySet[Submission]:
+    """Return the answers in ``course`` waiting for an instructor, oldest first."""
     return (
-        Submission.objects.filter(
-            course=course,
-            needs_review=True,
-            status=Submission.Status.GRADED,
-            reviewed_score__isnull=True,
-        )
-        .filter(~Exists(newer))
+        Submission.objects.filter(course=course)
+        .filter(_awaiting_review())
         .order_by("created_at", "id")
     )
+
+
+def _user_is(value: str, prefix: str = "user") -> Q:
+    """Match a user by username, or by id when ``value`` is a whole number."""
+    match = Q(**{f"{prefix}__username": value})
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        match |= Q(**{f"{prefix}_id": int(value)})
+    return match
+
+
+def submissions_matching(
+    submissions: QuerySet[Submission], filters: SubmissionFilters
+) -> QuerySet[Submission]:
+    """Return ``submissions`` narrowed by ``filters``, with what their serializer reads.
+
+    ``needs_review`` keeps (True) or drops (False) the answers waiting for an
+    instructor (``_awaiting_review``). The order stays the queryset's own.
+    """
+    if filters.status:
+        submissions = submissions.filter(status=filters.status)
+    if filters.exercise:
+        submissions = submissions.filter(exercise__slug=filters.exercise)
+    if filters.course:
+        submissions = submissions.filter(course__slug=filters.course)
+    if filters.user:
+        submissions = submissions.filter(_user_is(filters.user))
+    if filters.since:
+        submissions = submissions.filter(created_at__gte=filters.since)
+    if filters.until:
+        submissions = submissions.filter(created_at__lt=filters.until)
+    if filters.needs_review is True:
+        submissions = submissions.filter(_awaiting_review())
+    elif filters.needs_review is False:
+        submissions = submissions.exclude(pk__in=Submission.objects.filter(_awaiting_review()))
+    return submissions.select_related("exercise", "course", "user", "reviewed_by")
+
+
+def exercises_matching(
+    exercises: QuerySet[Exercise], filters: ExerciseFilters
+) -> QuerySet[Exercise]:
+    """Return ``exercises`` narrowed by ``filters`` (kind, framework, concept, published)."""
+    if filters.kind:
+        exercises = exercises.filter(kind=filters.kind)
+    if filters.framework is not None:
+        exercises = exercises.filter(framework=filters.framework)
+    if filters.concept:
+        exercises = exercises.filter(concepts__contains=[filters.concept])
+    if filters.published is not None:
+        exercises = exercises.filter(published=filters.published)
+    return exercises
 
 
 def review_queue_next(course: Course, current: Submission) -> Submission | None:

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from actquiz.exceptions import ApiError
 from apitokens.apis import StrictSerializer
-from exercises import access
+from exercises import access, pagination
 from exercises.api_schema import operation
 from exercises.models import Course
 from webhooks import services
@@ -22,7 +22,6 @@ from webhooks.enqueue import enqueue_delivery
 from webhooks.models import Webhook, WebhookDelivery
 
 ATTEMPTS_SHOWN = 20
-DELIVERIES_SHOWN = 100
 
 
 class WebhookOutput(serializers.Serializer):
@@ -132,11 +131,20 @@ class WebhookChangeInput(StrictSerializer):
 
 
 class CourseWebhooksApi(APIView):
-    @operation(ok=WebhookOutput(many=True), operation_id="course_webhook_list")
+    @operation(
+        ok=WebhookOutput(many=True),
+        operation_id="course_webhook_list",
+        parameters=pagination.parameters(pagination.LIST_PAGE),
+    )
     def get(self, request: Request, slug: str) -> Response:
         """List the course's webhooks (instructors); never their secrets."""
         course = _course(request, slug)
-        return Response([webhook_data(w) for w in Webhook.objects.filter(course=course)])
+        return pagination.paginated(
+            request,
+            Webhook.objects.filter(course=course),
+            lambda page: [webhook_data(w) for w in page],
+            default_limit=pagination.LIST_PAGE,
+        )
 
     @operation(
         ok=CreatedWebhookOutput,
@@ -207,7 +215,8 @@ class WebhookDeliveriesApi(APIView):
                 required=False,
                 enum=list(WebhookDelivery.State.values),
                 description="Only deliveries in this state.",
-            )
+            ),
+            *pagination.parameters(pagination.DELIVERY_PAGE),
         ],
     )
     def get(self, request: Request, slug: str, webhook_id: int) -> Response:
@@ -222,8 +231,12 @@ class WebhookDeliveriesApi(APIView):
                     fields={"state": ["invalid"]},
                 )
             deliveries = deliveries.filter(state=wanted)
-        deliveries = deliveries.prefetch_related("attempt_log")[:DELIVERIES_SHOWN]
-        return Response([delivery_data(d) for d in deliveries])
+        return pagination.paginated(
+            request,
+            deliveries.prefetch_related("attempt_log"),
+            lambda page: [delivery_data(d) for d in page],
+            default_limit=pagination.DELIVERY_PAGE,
+        )
 
 
 class WebhookResendApi(APIView):
