@@ -239,3 +239,13 @@ def test_a_missing_file_among_several_grades_nothing(tmp_path):
     result = run_grade(tmp_path, "sigmoid-numpy", reference, str(tmp_path / "nope.py"), "--json")
     assert result.returncode == 2
     assert result.stdout == ""
+
+
+def test_an_answer_verdict_is_rendered_in_korean_and_names_no_internal_id(tmp_path):
+    answer = write(tmp_path, "a.json", json.dumps(["tanh-centred", "sigmoid-centred"]))
+    result = run_grade(tmp_path, "zero-centered", answer, "--json", "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    verdict = verdict_of(result)
+    message = verdict["tests"][0]["message"]
+    assert "맞지 않습니다" in message and "sigmoid는 0 중심이다" in message
+    assert "sigmoid-centred" not in json.dumps([t["message"] for t in verdict["tests"]])

@@ -174,9 +174,12 @@ def _grade_multiple(spec: ExerciseSpec, answer: list[str], feedback: Feedback) -
             f"고른 보기 중 {len(wrong)}개는 틀렸고, 틀린 보기마다 맞힌 보기 하나가 상쇄됩니다:"
         )
         for choice_id in wrong:
-            why = _choice(spec, choice_id).get("why", {"en": "", "ko": ""})
-            en.append(f"'{choice_id}' is not true. {why['en']}".strip())
-            ko.append(f"'{choice_id}'는 맞지 않습니다. {why['ko']}".strip())
+            # The statement as the student read it; its id is internal.
+            choice = _choice(spec, choice_id)
+            why = choice.get("why", {"en": "", "ko": ""})
+            said = {lang: str(choice.get(lang, "")).rstrip(".") for lang in ("en", "ko")}
+            en.append(f'"{said["en"]}" is not true. {why["en"]}'.strip())
+            ko.append(f'"{said["ko"]}"는 맞지 않습니다. {why["ko"]}'.strip())
     if len(hits) < len(right):
         en.append("Some true statements were not picked.")
         ko.append("고르지 않은 맞는 보기가 있습니다.")

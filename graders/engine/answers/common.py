@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graders.engine.answers.errors import InvalidAnswer
+from graders.engine.feedback import Message
 from graders.engine.types import ExerciseSpec, Submission, TestResult, Verdict
 
 LANGUAGES = ("en", "ko")
@@ -85,6 +86,9 @@ class Feedback:
         """
         points = min(max(points, 0.0), max_points)
         passed = max_points > 0 and math.isclose(points, max_points)
+        # Carried as a catalog message too, so every viewer (and manage.py grade --lang)
+        # renders it in their language like a code verdict's.
+        text = Message.text(message["en"], message["ko"]).to_dict()
         self.tests.append(
             TestResult(
                 name=name,
@@ -92,6 +96,8 @@ class Feedback:
                 points=float(points),
                 max_points=float(max_points),
                 message=message["en"],
+                message_id=text["id"],
+                params=text["params"],
             )
         )
         self.messages_ko[name] = message["ko"]
@@ -138,4 +144,8 @@ class Feedback:
             hints=tuple(self.hints_en),
             needs_review=needs_review,
             extra=details,
+            hint_messages=tuple(
+                Message.text(en, ko).to_dict()
+                for en, ko in zip(self.hints_en, self.hints_ko, strict=True)
+            ),
         )
