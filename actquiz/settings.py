@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ExerciseKindEnum": "exercises.models.Exercise.Kind",
         "ApiTokenStateEnum": "apitokens.models.ApiToken.State",
         "WebhookDeliveryStateEnum": "webhooks.models.WebhookDelivery.State",
     },

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from exercises import list_filters, pagination
+from exercises.models import Exercise
 from exercises.serializers import ExerciseDetailSerializer, ExerciseListSerializer
 
 
@@ -357,7 +358,7 @@ class ExerciseDocumentSchema(serializers.Serializer):
     """The exercise document: a catalog folder as JSON (exercises/documents.py)."""
 
     slug = serializers.SlugField(max_length=100)
-    kind = serializers.ChoiceField(choices=["code", "choice", "numeric", "text"])
+    kind = serializers.ChoiceField(choices=Exercise.Kind.choices)
     framework = serializers.CharField(
         required=False, allow_blank=True, help_text="numpy or torch (code exercises)."
     )
