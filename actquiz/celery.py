@@ -7,15 +7,34 @@ it never imports the engine, the sandbox or torch.
 
 from __future__ import annotations
 
+import logging
+import logging.config
 import os
 
 from celery import Celery
-from celery.signals import heartbeat_sent
+from celery.signals import heartbeat_sent, setup_logging
+from celery.utils.log import get_multiprocessing_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "actquiz.settings")
 
 app = Celery("actquiz", include=["graders.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@setup_logging.connect
+def _use_django_logging(loglevel: int | str | None = None, **kwargs: object) -> None:
+    # Without a receiver Celery replaces the root handlers with its own plain format, so
+    # a worker would ignore LOG_FORMAT=json. The level is the worker's --loglevel.
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    root = logging.getLogger()
+    if loglevel:
+        root.setLevel(loglevel)
+    # The pool's own logger (a process that died, say) does not propagate to the root.
+    pool_logger = get_multiprocessing_logger()
+    if pool_logger is not None:
+        pool_logger.handlers = list(root.handlers)
 
 
 @heartbeat_sent.connect

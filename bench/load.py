@@ -1,26 +1,38 @@
-"""Load test of the real stack; prints one JSON object.
+"""Load and fault test of the real stack; prints one JSON object.
 
-Starts everything itself on a fresh PostgreSQL database: gunicorn with the production
-settings (DEBUG off), one Celery worker with ``--worker-processes`` grading processes
-(default: one per core) on a private queue, Redis at ``REDIS_URL``. Then
-``--students`` students, each logged in through the login page, load the exercise
-page and submit through the API, mixed NumPy and PyTorch exercises, right and wrong
-answers (the catalog's own), and poll until the verdict is there. Every score is
-checked: a right answer must get the exercise's points, a wrong one less.
+Starts everything itself (bench/load_stack.py): gunicorn with the production settings
+(DEBUG off), one Celery worker with ``--worker-processes`` grading processes (default:
+one per core) on a private queue, the requeue sweep, a Redis server of its own on a
+private port (append-only, as compose runs it; never the shared one) and a fresh
+PostgreSQL database. Then ``--students`` students, each logged in through the login
+page, load the exercise page and submit through the API, mixed NumPy and PyTorch
+exercises, right and wrong answers (the catalog's own), and poll until the verdict is
+there. Every score is checked: a right answer must get the exercise's points, a wrong
+one less.
 
 Modes:
   --mode steady --rate R --seconds S   R submissions per second for S seconds
-  --mode burst --count N               N submissions at once (one per student, round robin)
+  --mode burst --count N               N submissions posted at once, then polled
+  --faults [F,F,...]                   during the run: kill-grading-process (SIGKILL a
+                                       pool process), kill-worker (SIGKILL the whole
+                                       worker, then start it again), restart-redis,
+                                       restart-web (gunicorn), spread evenly over the
+                                       run by verdicts received; default all but kill-worker
+  --baseline                           the same submissions (code and seed) graded by a
+                                       fresh interpreter each (``manage.py grade --json``),
+                                       --worker-processes at a time, after the run
 
-Reported: submissions, graded, lost (no verdict within --timeout), wrong_scores,
-throughput (graded per second, from the first POST to the last verdict), latency in
-ms from the POST to the API reporting ``graded`` (p50/p95/p99), the POST alone and
-the exercise page load (p50/p95), and the web and grading processes used.
+Reported: submissions, graded, lost (accepted, no verdict within --timeout), errors
+(never accepted), duplicates (submissions the workers graded more than once, counted
+from the worker's JSON logs), wrong_scores, throughput (graded per second, first POST
+to last verdict), latency in ms from the POST to the API reporting ``graded``
+(p50/p95/p99), the POST alone and the exercise page load, the faults with their time
+from the start of the run, and the baseline.
 
 Usage: .venv/bin/python bench/load.py --mode steady --rate 4 --seconds 30 [--students 20]
-       .venv/bin/python bench/load.py --mode burst --count 200
-Environment: REDIS_URL (default redis://127.0.0.1:6379/0), LOAD_DATABASE_SERVER
-(default postgres://postgres@127.0.0.1:5432; a database is created there and dropped).
+       .venv/bin/python bench/load.py --mode burst --count 1000 --faults --baseline
+Environment: LOAD_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432; a database
+is created there and dropped), LOAD_KEEP_LOGS=1 keeps the processes' logs.
 """
 
 from __future__ import annotations
@@ -30,53 +42,27 @@ import json
 import os
 import random
 import re
-import secrets
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import uuid
+import tomllib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+from load_stack import PASSWORD, PYTHON, ROOT, Stack, gradings_per_submission
 
-ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "exercises" / "catalog"
-PYTHON = sys.executable
 # NumPy and PyTorch, cheap and expensive speed probes alike.
 EXERCISES = ("sigmoid-numpy", "relu-numpy", "softmax-numpy", "tanh-numpy", "relu-torch")
-PASSWORD = "load-test-pass-42"
-
-CREATE_STUDENTS = """
-import json, sys
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from apitokens import services
-from exercises.models import Course, Membership
-course = Course.objects.get(slug=sys.argv[1])
-hashed = make_password(sys.argv[3])
-out = []
-for index in range(int(sys.argv[2])):
-    user = get_user_model().objects.create(username=f"load{index:04d}", password=hashed)
-    Membership.objects.create(user=user, course=course, role="student")
-    token = services.token_create(user=user, name="load", expires_at=None).secret
-    out.append({"username": user.username, "token": token})
-print(json.dumps(out))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+FAULTS = ("kill-grading-process", "restart-redis", "restart-web", "kill-grading-process")
+FAULT_KINDS = ("kill-grading-process", "kill-worker", "restart-redis", "restart-web")
+FINAL = ("graded", "failed")
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -89,8 +75,6 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def solutions() -> list[dict[str, Any]]:
     """Right and wrong answers from the catalog, with the score each must get."""
-    import tomllib
-
     chosen = []
     for slug in EXERCISES:
         folder = CATALOG / slug
@@ -108,130 +92,43 @@ def solutions() -> list[dict[str, Any]]:
     return chosen
 
 
-class Stack:
-    """gunicorn + one Celery worker on a fresh PostgreSQL database, DEBUG off."""
+def score_is_right(right: bool, points: float, score: float | None) -> bool:
+    if right:
+        return abs((score or 0) - points) <= 1e-6
+    return (score or 0) < points
 
-    def __init__(self, *, web_workers: int, worker_processes: int) -> None:
-        self.workdir = Path(tempfile.mkdtemp(prefix="actquiz-load-"))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.web_workers = web_workers
-        self.worker_processes = worker_processes
-        server = os.environ.get("LOAD_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
-        self.server = server.rstrip("/")
-        self.database = f"actquiz_load_{uuid.uuid4().hex[:10]}"
-        self.queue = f"grading-load-{uuid.uuid4().hex[:10]}"
-        self.redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "actquiz.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            "DATABASE_URL": f"{self.server}/{self.database}",
-            "STATIC_ROOT": str(self.workdir / "static"),
-            "REDIS_URL": self.redis_url,
-            "ACTQUIZ_CACHE_PREFIX": f"load-{uuid.uuid4().hex[:8]}",
-            "ACTQUIZ_GRADING_QUEUE": self.queue,
-            "ACTQUIZ_API_URL": self.url,
-            # The load is many students; the per-student limits are not what is measured.
-            "ACTQUIZ_SUBMISSION_RATE": "100000/min",
-            "ACTQUIZ_MAX_PENDING_PER_USER": "100000",
-            "LOG_LEVEL": "WARNING",
-            "OMP_NUM_THREADS": "1",
-        }
-        self.credentials: dict[str, Any] = {}
-        self.students: list[dict[str, str]] = []
 
-    def _psql(self, statement: str) -> None:
-        import psycopg
+def never_sent(exc: requests.ConnectionError) -> bool:
+    """Whether the connection was refused, so the request never reached the server."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return "NewConnectionError" in type(reason).__name__ or "refused" in str(exc).lower()
 
-        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as connection:
-            connection.execute(statement)
 
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-            text=True, check=False, timeout=600,
-        )  # fmt: skip
-        if result.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+def call(
+    send: Callable[[], requests.Response], *, within: float, idempotent: bool
+) -> requests.Response:
+    """Send a request, again while the web tier is down (restarting), for ``within`` s.
 
-    def prepare(self, students: int) -> None:
-        self._psql(f'CREATE DATABASE "{self.database}"')
-        self.manage("migrate", "--no-input", "-v", "0")
-        self.manage("load_catalog", "-v", "0")
-        self.credentials = json.loads(self.manage("demo_setup", "--json"))
-        self.env["ACTQUIZ_GRADER_TOKEN"] = self.credentials["grader"]["token"]
-        self.manage("collectstatic", "--no-input", "-v", "0")
-        script = self.workdir / "students.py"
-        script.write_text(CREATE_STUDENTS)
-        out = self.manage(
-            "shell", "-c",
-            f"import sys; sys.argv = ['x', {self.credentials['course']!r}, '{students}', "
-            f"{PASSWORD!r}]; exec(open({str(script)!r}).read())",
-        )  # fmt: skip
-        self.students = json.loads(out.strip().splitlines()[-1])
-
-    def _start(self, name: str, command: list[str]) -> None:
-        log = (self.workdir / f"{name}.log").open("wb")
-        self.processes.append(
-            subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    def start(self) -> None:
-        self._start(
-            "gunicorn",
-            [PYTHON, "-m", "gunicorn", "actquiz.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.web_workers)],
-        )  # fmt: skip
-        self._start(
-            "worker",
-            [PYTHON, "-m", "celery", "-A", "actquiz", "worker", "-Q", self.queue,
-             "--concurrency", str(self.worker_processes), "--without-gossip",
-             "--without-mingle", "-n", f"{self.queue}@%h", "--loglevel", "WARNING"],
-        )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer; logs in {self.workdir}")
-            time.sleep(0.3)
-
-    def close(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        import redis
-
-        redis.Redis.from_url(self.redis_url).delete(self.queue)
+    A read is sent again after any connection error; a write only when it was refused
+    (never received), so a retry cannot submit twice.
+    """
+    deadline = time.monotonic() + within
+    pause = 0.2
+    while True:
         try:
-            self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        except Exception as exc:  # noqa: BLE001 - a leftover database is reported, not fatal
-            print(f"could not drop {self.database}: {exc}", file=sys.stderr)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            response = send()
+        except requests.ConnectionError as exc:
+            if not (idempotent or never_sent(exc)) or time.monotonic() > deadline:
+                raise
+        except requests.Timeout:
+            if not idempotent or time.monotonic() > deadline:
+                raise
+        else:
+            unavailable = idempotent and response.status_code in (502, 503, 504)
+            if not unavailable or time.monotonic() > deadline:
+                return response
+        time.sleep(pause)
+        pause = min(pause * 1.5, 2.0)
 
 
 @dataclass
@@ -247,13 +144,19 @@ class Outcome:
     slug: str
     right: bool
     points: float
+    code: str
+    token: str = ""
+    detail_url: str = ""
+    submission_id: int | None = None
+    seed: int | None = None
     post_ms: float | None = None
     page_ms: float | None = None
     end_to_end_ms: float | None = None
     status: str = "unsent"
     score: float | None = None
+    began: float | None = None
+    deadline: float = 0.0
     finished_at: float | None = None
-    started_at: float | None = None
     error: str = ""
 
 
@@ -265,6 +168,8 @@ class Load:
         self.course = stack.credentials["course"]
         self.students = [Student(s["username"], s["token"]) for s in stack.students]
         self.answers = solutions()
+        self.finished = 0
+        self._finished_lock = threading.Lock()
 
     def log_in_everyone(self) -> None:
         def log_in(student: Student) -> None:
@@ -283,49 +188,89 @@ class Load:
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(log_in, self.students))
 
-    def one(self, index: int) -> Outcome:
+    def _finish(self, outcome: Outcome, status: str) -> None:
+        outcome.status = status
+        with self._finished_lock:
+            self.finished += 1
+
+    def submit(self, index: int) -> Outcome:
+        """Load the exercise page, then POST the submission (the student's click)."""
         student = self.students[index % len(self.students)]
         answer = self.answers[index % len(self.answers)]
-        outcome = Outcome(answer["slug"], answer["right"], answer["points"])
+        outcome = Outcome(
+            answer["slug"], answer["right"], answer["points"], answer["code"], student.token
+        )
         url = self.stack.url
-        headers = {"Authorization": f"Token {student.token}"}
         try:
             with student.lock:  # a requests.Session is not shared between threads
                 began = time.perf_counter()
-                page = student.session.get(
-                    f"{url}/courses/{self.course}/exercises/{answer['slug']}/", timeout=60
+                page = call(
+                    lambda: student.session.get(
+                        f"{url}/courses/{self.course}/exercises/{answer['slug']}/", timeout=60
+                    ),
+                    within=self.timeout,
+                    idempotent=True,
                 )
                 outcome.page_ms = (time.perf_counter() - began) * 1000
             if page.status_code != 200:
                 raise RuntimeError(f"page HTTP {page.status_code}")
+            outcome.began = time.monotonic()
             began = time.perf_counter()
-            outcome.started_at = time.monotonic()
-            response = requests.post(
-                f"{url}/api/v1/exercises/{answer['slug']}/submissions/",
-                json={"code": answer["code"], "course": self.course},
-                headers=headers,
-                timeout=60,
+            response = call(
+                lambda: requests.post(
+                    f"{url}/api/v1/exercises/{answer['slug']}/submissions/",
+                    json={"code": answer["code"], "course": self.course},
+                    headers={"Authorization": f"Token {student.token}"},
+                    timeout=60,
+                ),
+                within=self.timeout,
+                idempotent=False,
             )
             outcome.post_ms = (time.perf_counter() - began) * 1000
             if response.status_code != 202:
                 raise RuntimeError(f"submit HTTP {response.status_code}: {response.text[:200]}")
-            detail = response.json()["url"]
-            deadline = time.monotonic() + self.timeout
-            # Polls back off (x1.5 up to 1 s): 100 students polling every 50 ms would
-            # be most of the load on the web tier in a burst.
-            pause = self.poll
-            while time.monotonic() < deadline:
-                body = requests.get(detail, headers=headers, timeout=60).json()
-                if body["status"] in ("graded", "failed"):
-                    outcome.end_to_end_ms = (time.perf_counter() - began) * 1000
-                    outcome.finished_at = time.monotonic()
-                    outcome.status, outcome.score = body["status"], body["score"]
-                    return outcome
-                time.sleep(pause)
-                pause = min(pause * 1.5, 1.0)
-            outcome.status = "lost"
+            body = response.json()
+            outcome.detail_url, outcome.submission_id = body["url"], body["id"]
+            outcome.deadline = outcome.began + self.timeout
+            outcome.status = "pending"
         except (requests.RequestException, RuntimeError, ValueError, KeyError) as exc:
-            outcome.status, outcome.error = "error", str(exc)[:200]
+            outcome.error = str(exc)[:200]
+            self._finish(outcome, "error")
+        return outcome
+
+    def check(self, outcome: Outcome) -> bool:
+        """Poll once; True when the outcome is settled (final, or past its deadline)."""
+        try:
+            response = call(
+                lambda: requests.get(
+                    outcome.detail_url,
+                    headers={"Authorization": f"Token {outcome.token}"},
+                    timeout=60,
+                ),
+                within=max(1.0, outcome.deadline - time.monotonic()),
+                idempotent=True,
+            )
+            body = response.json()
+        except (requests.RequestException, ValueError):
+            body = {}
+        if body.get("status") in FINAL:
+            outcome.finished_at = time.monotonic()
+            outcome.end_to_end_ms = (outcome.finished_at - (outcome.began or 0)) * 1000
+            outcome.score, outcome.seed = body.get("score"), body.get("seed")
+            self._finish(outcome, body["status"])
+            return True
+        if time.monotonic() > outcome.deadline:
+            self._finish(outcome, "lost")
+            return True
+        return False
+
+    def one(self, index: int) -> Outcome:
+        """Submit and poll (backing off x1.5 up to 1 s) until settled: a student waiting."""
+        outcome = self.submit(index)
+        pause = self.poll
+        while outcome.status == "pending" and not self.check(outcome):
+            time.sleep(pause)
+            pause = min(pause * 1.5, 1.0)
         return outcome
 
     def steady(self, rate: float, seconds: float) -> list[Outcome]:
@@ -340,19 +285,128 @@ class Load:
                 futures.append(pool.submit(self.one, index))
             return [future.result() for future in futures]
 
-    def burst(self, count: int) -> list[Outcome]:
-        with ThreadPoolExecutor(max_workers=min(count, 128)) as pool:
-            return list(pool.map(self.one, range(count)))
+    def burst(self, count: int, *, posters: int = 32, pollers: int = 8) -> list[Outcome]:
+        """Post ``count`` submissions as fast as the web tier takes them; poll meanwhile.
+
+        A few pollers each go round their share of the pending submissions at most once
+        a second: a burst of 1,000 students polling each on their own would measure the
+        pollers, not the grading.
+        """
+        outcomes: list[Outcome] = []
+        lock = threading.Lock()
+        posting_done = threading.Event()
+
+        def post(index: int) -> None:
+            outcome = self.submit(index)
+            with lock:
+                outcomes.append(outcome)
+
+        def poller(share: int) -> None:
+            while True:
+                began = time.monotonic()
+                with lock:
+                    mine = [
+                        o for i, o in enumerate(outcomes)
+                        if i % pollers == share and o.status == "pending"
+                    ]  # fmt: skip
+                if not mine and posting_done.is_set():
+                    return
+                for outcome in mine:
+                    self.check(outcome)
+                time.sleep(max(0.05, 1.0 - (time.monotonic() - began)))
+
+        poll_threads = [threading.Thread(target=poller, args=(k,)) for k in range(pollers)]
+        for thread in poll_threads:
+            thread.start()
+        with ThreadPoolExecutor(max_workers=min(count, posters)) as pool:
+            list(pool.map(post, range(count)))
+        posting_done.set()
+        for thread in poll_threads:
+            thread.join()
+        return outcomes
+
+
+class FaultInjector(threading.Thread):
+    """Fires each fault when that share of the run's verdicts is in (1/(n+1), 2/(n+1), ...)."""
+
+    def __init__(self, stack: Stack, load: Load, kinds: list[str], total: int) -> None:
+        super().__init__(daemon=True)
+        self.stack, self.load, self.kinds, self.total = stack, load, kinds, total
+        self.records: list[dict[str, Any]] = []
+        self.started = time.monotonic()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        actions = {
+            "kill-grading-process": self.stack.kill_grading_process,
+            "kill-worker": self.stack.kill_worker,
+            "restart-redis": self.stack.restart_redis,
+            "restart-web": self.stack.restart_web,
+        }
+        for number, kind in enumerate(self.kinds, start=1):
+            threshold = self.total * number / (len(self.kinds) + 1)
+            while self.load.finished < threshold:
+                if self.stop.wait(0.1):
+                    return
+            at = round(time.monotonic() - self.started, 2)
+            try:
+                record = actions[kind]()
+            except Exception as exc:  # noqa: BLE001 - a fault that failed is reported
+                record = {"fault": kind, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            self.records.append({"at_s": at, "verdicts_before": self.load.finished, **record})
+
+
+def baseline(stack: Stack, outcomes: list[Outcome], count: int, parallel: int) -> dict[str, Any]:
+    """Grade the first ``count`` graded submissions again, each in a fresh interpreter.
+
+    ``manage.py grade SLUG FILE --json --seed SEED`` per submission (Django, the engine
+    and a new sandbox started every time), ``parallel`` at a time.
+    """
+    sample = [o for o in outcomes if o.status == "graded"][:count]
+    folder = Path(tempfile.mkdtemp(dir=stack.workdir))
+
+    def grade(item: tuple[int, Outcome]) -> tuple[float, float | None]:
+        number, outcome = item
+        path = folder / f"{number}.py"
+        path.write_text(outcome.code)
+        began = time.perf_counter()
+        result = subprocess.run(
+            [PYTHON, "manage.py", "grade", outcome.slug, str(path), "--json",
+             "--seed", str(outcome.seed or 0)],
+            cwd=ROOT, env=stack.env, capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        elapsed = (time.perf_counter() - began) * 1000
+        try:
+            return elapsed, float(json.loads(result.stdout)["score"])
+        except (ValueError, KeyError, TypeError):
+            return elapsed, None
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        results = list(pool.map(grade, enumerate(sample)))
+    span = time.monotonic() - began
+    times = [elapsed for elapsed, _ in results]
+    graded = [(o, score) for o, (_, score) in zip(sample, results) if score is not None]
+    return {
+        "how": "manage.py grade SLUG FILE --json --seed SEED, one fresh interpreter each",
+        "parallel": parallel,
+        "submissions": len(sample),
+        "graded": len(graded),
+        "wrong_scores": sum(not score_is_right(o.right, o.points, s) for o, s in graded),
+        "throughput_per_s": round(len(graded) / span, 2) if span else None,
+        "latency_ms": {
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "p99": percentile(times, 0.99),
+        },
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
     graded = [o for o in outcomes if o.status == "graded"]
-    wrong = [
-        o for o in graded
-        if (o.right and abs((o.score or 0) - o.points) > 1e-6)
-        or (not o.right and (o.score or 0) >= o.points)
-    ]  # fmt: skip
-    starts = [o.started_at for o in outcomes if o.started_at is not None]
+    wrong = [o for o in graded if not score_is_right(o.right, o.points, o.score)]
+    starts = [o.began for o in outcomes if o.began is not None]
     ends = [o.finished_at for o in graded if o.finished_at is not None]
     span = (max(ends) - min(starts)) if ends and starts else None
     end_to_end = [o.end_to_end_ms for o in graded if o.end_to_end_ms is not None]
@@ -361,6 +415,8 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
     by_exercise: dict[str, list[float]] = {}
     for o in graded:
         by_exercise.setdefault(o.slug, []).append(o.end_to_end_ms or 0)
+    gradings = gradings_per_submission(stack)
+    ours = [o.submission_id for o in outcomes if o.submission_id is not None]
     return {
         "mode": options.mode,
         "rate_per_s": options.rate if options.mode == "steady" else None,
@@ -375,7 +431,13 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
         "graded": len(graded),
         "failed": sum(o.status == "failed" for o in outcomes),
         "lost": sum(o.status == "lost" for o in outcomes),
-        "errors": sorted({o.error for o in outcomes if o.error})[:5],
+        "errors": sum(o.status == "error" for o in outcomes),
+        "error_messages": sorted({o.error for o in outcomes if o.error})[:5],
+        # None: the worker logs held no grading record, so nothing could be counted.
+        "duplicates": None
+        if gradings is None
+        else sum(gradings.get(submission_id, 0) > 1 for submission_id in ours),
+        "gradings_run": None if gradings is None else sum(gradings.get(i, 0) for i in ours),
         "wrong_scores": len(wrong),
         "throughput_per_s": round(len(graded) / span, 2) if span else None,
         "latency_ms": {
@@ -395,14 +457,25 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
 def scrape_metrics(stack: Stack) -> dict[str, float]:
     """A few series from the stack's own GET /metrics, as a cross-check of the counts."""
     text = requests.get(f"{stack.url}/metrics", timeout=30).text
-    wanted = {}
+    wanted: dict[str, float] = {}
     for line in text.splitlines():
         match = re.match(r'actquiz_verdicts_total\{kind="(\w+)",status="(\w+)"\} (\S+)', line)
         if match:
             wanted[f"verdicts_{match[1]}_{match[2]}"] = float(match[3])
+        match = re.match(r"actquiz_deliveries_retried_total\{[^}]*\} (\S+)", line)
+        if match:
+            wanted["deliveries_retried"] = wanted.get("deliveries_retried", 0) + float(match[1])
         if line.startswith("actquiz_worker_last_heartbeat_age_seconds"):
             wanted["workers_beating"] = wanted.get("workers_beating", 0) + 1
     return wanted
+
+
+def fault_list(text: str) -> list[str]:
+    kinds = [kind.strip() for kind in text.split(",") if kind.strip()]
+    unknown = sorted(set(kinds) - set(FAULT_KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown faults {unknown}; known: {FAULT_KINDS}")
+    return kinds
 
 
 def main() -> None:
@@ -416,7 +489,13 @@ def main() -> None:
     parser.add_argument(
         "--worker-processes", type=int, default=os.cpu_count() or 1, help="grading processes"
     )
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait per verdict")
+    parser.add_argument(
+        "--faults", type=fault_list, nargs="?", const=list(FAULTS), default=[],
+        help=f"faults during the run, comma-separated from {', '.join(FAULT_KINDS)}",
+    )  # fmt: skip
+    parser.add_argument("--baseline", action="store_true", help="fresh-interpreter baseline")
+    parser.add_argument("--baseline-count", type=int, default=40, help="baseline: submissions")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per verdict")
     parser.add_argument("--poll", type=float, default=0.05, help="first pause between polls")
     options = parser.parse_args()
     random.seed(1)
@@ -428,12 +507,26 @@ def main() -> None:
         load = Load(stack, timeout=options.timeout, poll=options.poll)
         load.log_in_everyone()
         # Warm-up: every grading process has started its sandbox (zygote, torch).
-        load.burst(options.worker_processes * 2)
+        warm_up = [load.one(index) for index in range(options.worker_processes * 2)]
+        load.finished = 0
+        total = round(options.rate * options.seconds) if options.mode == "steady" else (
+            options.count
+        )  # fmt: skip
+        injector = FaultInjector(stack, load, options.faults, max(1, total))
+        injector.start()
         outcomes = load.steady(options.rate, options.seconds) if options.mode == "steady" else (
             load.burst(options.count)
         )  # fmt: skip
+        injector.stop.set()
+        injector.join()
         result = report(outcomes, stack, options)
+        result["warm_up_graded"] = sum(o.status == "graded" for o in warm_up)
+        result["faults"] = injector.records
         result["metrics"] = scrape_metrics(stack)
+        if options.baseline:
+            result["baseline"] = baseline(
+                stack, outcomes, options.baseline_count, options.worker_processes
+            )
     finally:
         stack.close()
     print(json.dumps(result, indent=2))

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 GRADE_TASK_NAME = "graders.tasks.grade_submission"
 RUN_TASK_NAME = "graders.tasks.run_tests"
 VALIDATE_TASK_NAME = "graders.tasks.validate_exercise"
+# Submission statuses the started endpoint reports once a result is stored.
+FINISHED_STATUSES = ("graded", "failed")
 # A validation grades many solutions; it stops this long before the soft time limit so
 # its report (naming what was not graded) still goes out.
 VALIDATION_MARGIN_SECONDS = 20
@@ -206,7 +208,7 @@ def grade_submission(
     config = api_config()
     if verdict is None:
         try:
-            client.post_started(submission_id, grading_attempt, config=config)
+            started = client.post_started(submission_id, grading_attempt, config=config)
         except client.SupersededAttempt:
             logger.info("submission %s attempt %s superseded", submission_id, grading_attempt)
             return "superseded"
@@ -217,12 +219,33 @@ def grade_submission(
             # "started" is only progress information: grade anyway, the result post
             # below retries until the web tier is back.
             logger.warning("could not report start of submission %s: %s", submission_id, exc)
+            started = {}
+        if started.get("status") in FINISHED_STATUSES:
+            # A redelivery of a job whose result is already stored (the worker died, or
+            # lost the broker, between posting the result and acknowledging the
+            # message): grading again would run the student's code twice for nothing.
+            logger.info(
+                "submission %s attempt %s already %s; not graded again",
+                submission_id,
+                grading_attempt,
+                started["status"],
+            )
+            return "already-finished"
         began = time.perf_counter()
         verdict = grade_to_verdict(exercise, submission)
         # Worker-side grading time, for the end-to-end benchmark's breakdown; it is
         # part of the verdict, so a retried delivery re-posts the identical body.
         verdict.setdefault("extra", {})["grading_ms"] = round(
             (time.perf_counter() - began) * 1000, 1
+        )
+        # One record per grading actually run: bench/load.py counts them per
+        # submission to find any graded twice.
+        logger.info(
+            "graded submission %s attempt %s: %s",
+            submission_id,
+            grading_attempt,
+            verdict.get("status"),
+            extra={"event": "submission_graded", "grading_attempt": grading_attempt},
         )
     try:
         client.post_result(submission_id, grading_attempt, verdict, config=config)

@@ -119,9 +119,21 @@ class Worker:
 
 
 def start_worker(
-    *, queue: str, redis_url: str, api_url: str, log_path: Path, concurrency: int = 1
+    *,
+    queue: str,
+    redis_url: str,
+    api_url: str,
+    log_path: Path,
+    concurrency: int = 1,
+    heartbeat: bool = False,
+    wrapper: tuple[str, ...] = (),
+    **extra_env: str,
 ) -> Worker:
-    """Start a real ``celery worker`` process on ``queue`` (its own session) and return it."""
+    """Start a real ``celery worker`` process on ``queue`` (its own session) and return it.
+
+    ``heartbeat`` keeps Celery's worker heartbeats on; ``wrapper`` is a command the
+    worker runs under (``ip netns exec NAME``); ``extra_env`` adds environment variables.
+    """
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "actquiz.settings",
@@ -137,11 +149,13 @@ def start_worker(
         "ACTQUIZ_RESULT_RETRY_BACKOFF": "0.5",
         "ACTQUIZ_RESULT_RETRY_BACKOFF_MAX": "2",
         "ACTQUIZ_RESULT_MAX_RETRIES": "100",
+        **extra_env,
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "actquiz", "worker",
+        *wrapper, sys.executable, "-m", "celery", "-A", "actquiz", "worker",
         "-Q", queue, "--concurrency", str(concurrency), "--pool", "prefork",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--without-gossip", "--without-mingle",
+        *([] if heartbeat else ["--without-heartbeat"]),
         "-n", f"{queue}@%h", "--loglevel", "INFO",
     ]  # fmt: skip
     with log_path.open("wb") as log:
@@ -228,14 +242,9 @@ class Pipeline:
         return self.wait_until(submission_id, lambda body: body["status"] in FINAL_STATUSES)
 
 
-@pytest.fixture
-def pipeline(
-    live_server: Any,
-    web_broker: None,
-    worker: Worker,
-    broker_proxy: TcpProxy,
-    api_proxy: TcpProxy,
-) -> Iterator[Pipeline]:
+def create_course_and_student() -> str:
+    """Load the catalog, create the grader (holding GRADER_TOKEN), a course with every
+    exercise and a student in it; returns the student's API token."""
     call_command("load_catalog", verbosity=0)
     users = get_user_model()
     grader = users.objects.create_user("e2e-grader")
@@ -247,8 +256,18 @@ def pipeline(
         CourseExercise.objects.create(course=course, exercise=exercise)
     student = users.objects.create_user("e2e-student")
     Membership.objects.create(user=student, course=course, role=Membership.Role.STUDENT)
-    token = issue_token(student)
+    return issue_token(student)
 
+
+@pytest.fixture
+def pipeline(
+    live_server: Any,
+    web_broker: None,
+    worker: Worker,
+    broker_proxy: TcpProxy,
+    api_proxy: TcpProxy,
+) -> Iterator[Pipeline]:
+    token = create_course_and_student()
     broker_proxy.up()
     api_proxy.up()
     yield Pipeline(live_server.url, token, worker, broker_proxy, api_proxy)

@@ -12,11 +12,11 @@ import threading
 
 
 class TcpProxy:
-    """Relay 127.0.0.1:<port> to ``target``; ``down()`` / ``up()`` switch the outage."""
+    """Relay ``listen_host``:<port> to ``target``; ``down()`` / ``up()`` switch the outage."""
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, listen_host: str = "127.0.0.1") -> None:
         self.target = (target_host, target_port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server((listen_host, 0))
         self.port: int = self._listener.getsockname()[1]
         self._lock = threading.Lock()
         self._up = True

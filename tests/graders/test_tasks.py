@@ -65,6 +65,17 @@ def test_it_does_not_grade_an_attempt_the_web_tier_says_is_superseded(api: Scrip
     assert paths(api) == ["/api/v1/submissions/5/started/"]
 
 
+def test_a_redelivered_job_whose_result_is_stored_is_not_graded_again(api: ScriptedApi) -> None:
+    # The worker died (or lost the broker) after posting the result, before the ack:
+    # the broker hands the message out again and the web tier says it is graded.
+    api.replies = [(200, {"id": 5, "status": "graded"})]
+
+    outcome = run_task(BROKEN_EXERCISE)
+
+    assert outcome == "already-finished"
+    assert paths(api) == ["/api/v1/submissions/5/started/"]
+
+
 def test_it_stops_when_the_web_tier_refuses_the_grader_token(api: ScriptedApi) -> None:
     api.replies = [(403, {"error": {"code": "permission_denied", "message": "not a grader"}})]
 
