@@ -27,6 +27,10 @@ def _use_django_logging(loglevel: int | str | None = None, **kwargs: object) -> 
     # a worker would ignore LOG_FORMAT=json. The level is the worker's --loglevel.
     from django.conf import settings
 
+    if settings.LOG_FORMAT == "json":
+        # Progress bars (the embedding model's loader draws one) are for a terminal; in a
+        # log of one JSON object per line they would run into the next record.
+        os.environ.setdefault("TQDM_DISABLE", "1")
     logging.config.dictConfig(settings.LOGGING)
     root = logging.getLogger()
     if loglevel:

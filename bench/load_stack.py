@@ -283,7 +283,7 @@ def gradings_per_submission(stack: Stack) -> dict[int, int] | None:
             if '"submission_graded"' not in line:
                 continue
             try:
-                entry = json.loads(line)
+                entry = json.loads(line[line.index("{") :])
             except ValueError:
                 continue  # a line cut short by a SIGKILL
             if entry.get("event") == "submission_graded":

@@ -126,12 +126,14 @@ def start_worker(
     log_path: Path,
     concurrency: int = 1,
     heartbeat: bool = False,
+    quiet: bool = False,
     wrapper: tuple[str, ...] = (),
     **extra_env: str,
 ) -> Worker:
     """Start a real ``celery worker`` process on ``queue`` (its own session) and return it.
 
-    ``heartbeat`` keeps Celery's worker heartbeats on; ``wrapper`` is a command the
+    ``heartbeat`` keeps Celery's worker heartbeats on, ``quiet`` leaves out the banner
+    Celery prints on stdout; ``wrapper`` is a command the
     worker runs under (``ip netns exec NAME``); ``extra_env`` adds environment variables.
     """
     env = {
@@ -152,7 +154,8 @@ def start_worker(
         **extra_env,
     }
     command = [
-        *wrapper, sys.executable, "-m", "celery", "-A", "actquiz", "worker",
+        *wrapper, sys.executable, "-m", "celery", *(["--quiet"] if quiet else []),
+        "-A", "actquiz", "worker",
         "-Q", queue, "--concurrency", str(concurrency), "--pool", "prefork",
         "--without-gossip", "--without-mingle",
         *([] if heartbeat else ["--without-heartbeat"]),
