@@ -106,6 +106,7 @@ INTROSPECTION = frozenset(
         "cr_frame",
         "tb_frame",
         "tb_next",
+        "__traceback__",
     }
 )
 DYNAMIC_CALLS = frozenset(
@@ -168,12 +169,17 @@ def dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     return ".".join([aliases[node.id], *reversed(parts)])
 
 
+# Dunder attributes of a module that only describe it.
+MODULE_DESCRIPTIONS = frozenset({"__name__", "__doc__", "__version__"})
+
+
 def _internal(name: str) -> bool:
-    """Whether the dotted name reaches a framework's private or dispatcher internals."""
+    """Whether the dotted name (rooted at an imported module) reaches private internals:
+    any private attribute of any module (``warnings._showwarnmsg`` leads to the grader's
+    own hooks as surely as ``torch._C`` leads to the dispatcher), or a framework's
+    dispatcher doors."""
     parts = name.split(".")
-    if parts[0] not in FRAMEWORKS:
-        return False
-    if any(part.startswith("_") for part in parts[1:]):
+    if any(part.startswith("_") and part not in MODULE_DESCRIPTIONS for part in parts[1:]):
         return True
     return any(name == m or name.startswith(m + ".") for m in INTERNAL_MODULES)
 

@@ -45,6 +45,8 @@ def test_torch_code_may_use_numpy_and_public_torch() -> None:
         ("import numpy as np\nname = 'exp'\ny = getattr(np, name)\n", "computed attribute"),
         ("import numpy as np\ny = getattr(np, '_core')\n", "_core"),
         ("from . import helper\n", "not available"),
+        ("import warnings\nw = warnings._showwarnmsg\n", "warnings._showwarnmsg"),
+        ("try:\n    1 / 0\nexcept Exception as e:\n    t = e.__traceback__\n", "__traceback__"),
     ],
 )
 def test_each_rule_is_named_in_its_message(code: str, says: str) -> None:
