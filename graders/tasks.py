@@ -190,6 +190,51 @@ def grade_to_verdict(exercise: dict[str, Any], submission: dict[str, Any]) -> di
     return verdict
 
 
+def _deliver(
+    task: Task,
+    post: Any,
+    *,
+    what: str,
+    retry_kwargs: dict[str, Any],
+    max_retries: int | None = None,
+) -> str:
+    """Post finished work with ``post()``; on a transient failure re-schedule ``task``.
+
+    The retry carries ``retry_kwargs`` (the finished verdict or report included), so the
+    student's code is not run again. Returns ``"delivered"``, ``"superseded"`` (a newer
+    grading attempt exists) or ``"refused"`` (the web tier will never take it).
+    """
+    try:
+        post()
+    except client.SupersededAttempt:
+        logger.info("%s superseded", what)
+        return "superseded"
+    except client.PermanentDeliveryError as exc:
+        logger.error("%s refused by the web tier: %s", what, exc)
+        return "refused"
+    except client.TransientDeliveryError as exc:
+        countdown = client.backoff_delay(
+            task.request.retries,
+            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
+            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
+        )
+        logger.warning(
+            "web tier unreachable for %s, retry %s in %.1fs: %s",
+            what,
+            task.request.retries + 1,
+            countdown,
+            exc,
+        )
+        raise task.retry(
+            exc=exc,
+            countdown=countdown,
+            max_retries=settings.ACTQUIZ_RESULT_MAX_RETRIES if max_retries is None else max_retries,
+            args=(),
+            kwargs=retry_kwargs,
+        ) from exc
+    return "delivered"
+
+
 @shared_task(bind=True, name=GRADE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)
 def grade_submission(
     self: Task,
@@ -247,42 +292,20 @@ def grade_submission(
             verdict.get("status"),
             extra={"event": "submission_graded", "grading_attempt": grading_attempt},
         )
-    try:
-        client.post_result(submission_id, grading_attempt, verdict, config=config)
-    except client.SupersededAttempt:
-        logger.info(
-            "result for submission %s attempt %s superseded", submission_id, grading_attempt
-        )
-        return "superseded"
-    except client.PermanentDeliveryError as exc:
-        logger.error("result for submission %s refused: %s", submission_id, exc)
-        return "refused"
-    except client.TransientDeliveryError as exc:
-        countdown = client.backoff_delay(
-            self.request.retries,
-            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
-            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
-        )
-        logger.warning(
-            "web tier unreachable for submission %s, retry %s in %.1fs: %s",
-            submission_id,
-            self.request.retries + 1,
-            countdown,
-            exc,
-        )
-        raise self.retry(
-            exc=exc,
-            countdown=countdown,
-            max_retries=settings.ACTQUIZ_RESULT_MAX_RETRIES,
-            args=(),
-            kwargs={
-                "submission_id": submission_id,
-                "grading_attempt": grading_attempt,
-                "exercise": exercise,
-                "submission": submission,
-                "verdict": verdict,
-            },
-        ) from exc
+    outcome = _deliver(
+        self,
+        lambda: client.post_result(submission_id, grading_attempt, verdict, config=config),
+        what=f"submission {submission_id} attempt {grading_attempt}",
+        retry_kwargs={
+            "submission_id": submission_id,
+            "grading_attempt": grading_attempt,
+            "exercise": exercise,
+            "submission": submission,
+            "verdict": verdict,
+        },
+    )
+    if outcome != "delivered":
+        return outcome
     return str(verdict.get("status", "graded"))
 
 
@@ -310,33 +333,21 @@ def run_tests(
         verdict.setdefault("extra", {})["grading_ms"] = round(
             (time.perf_counter() - began) * 1000, 1
         )
-    try:
-        client.post_run_result(run_id, verdict, config=config)
-    except client.PermanentDeliveryError as exc:
-        logger.error("result for run %s refused: %s", run_id, exc)
-        return "refused"
-    except client.TransientDeliveryError as exc:
-        countdown = client.backoff_delay(
-            self.request.retries,
-            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
-            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
-        )
-        logger.warning(
-            "web tier unreachable for run %s, retry in %.1fs: %s", run_id, countdown, exc
-        )
-        raise self.retry(
-            exc=exc,
-            countdown=countdown,
-            # A run nobody waits for any more is not worth delivering for long.
-            max_retries=min(settings.ACTQUIZ_RESULT_MAX_RETRIES, 5),
-            args=(),
-            kwargs={
-                "run_id": run_id,
-                "exercise": exercise,
-                "submission": submission,
-                "verdict": verdict,
-            },
-        ) from exc
+    outcome = _deliver(
+        self,
+        lambda: client.post_run_result(run_id, verdict, config=config),
+        what=f"run {run_id}",
+        retry_kwargs={
+            "run_id": run_id,
+            "exercise": exercise,
+            "submission": submission,
+            "verdict": verdict,
+        },
+        # A run nobody waits for any more is not worth delivering for long.
+        max_retries=min(settings.ACTQUIZ_RESULT_MAX_RETRIES, 5),
+    )
+    if outcome != "delivered":
+        return outcome
     return str(verdict.get("status", "graded"))
 
 
@@ -386,28 +397,17 @@ def validate_exercise(
     config = api_config()
     if report is None:
         report = validation_report(exercise, solutions)
-    try:
-        client.post_validation_result(job_id, report, config=config)
-    except client.PermanentDeliveryError as exc:
-        logger.error("validation %s refused by the web tier: %s", job_id, exc)
-        return "refused"
-    except client.TransientDeliveryError as exc:
-        countdown = client.backoff_delay(
-            self.request.retries,
-            base=settings.ACTQUIZ_RESULT_RETRY_BACKOFF,
-            cap=settings.ACTQUIZ_RESULT_RETRY_BACKOFF_MAX,
-        )
-        logger.warning("web tier unreachable for validation %s: %s", job_id, exc)
-        raise self.retry(
-            exc=exc,
-            countdown=countdown,
-            max_retries=settings.ACTQUIZ_RESULT_MAX_RETRIES,
-            args=(),
-            kwargs={
-                "job_id": job_id,
-                "exercise": exercise,
-                "solutions": solutions,
-                "report": report,
-            },
-        ) from exc
+    outcome = _deliver(
+        self,
+        lambda: client.post_validation_result(job_id, report, config=config),
+        what=f"validation {job_id}",
+        retry_kwargs={
+            "job_id": job_id,
+            "exercise": exercise,
+            "solutions": solutions,
+            "report": report,
+        },
+    )
+    if outcome != "delivered":
+        return outcome
     return "passed" if report.get("passed") else "failed"
