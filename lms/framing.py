@@ -2,7 +2,10 @@
 
 Pages deny framing by default (``frame-ancestors 'none'`` and X-Frame-Options). A
 launch records the platform's origins in the session; for that session this
-middleware allows exactly those origins as frame ancestors.
+middleware allows exactly those origins as frame ancestors, on the pages a user
+reaches from a launch (``FRAMEABLE_NAMESPACES``). The sign-in and sign-out pages,
+the admin and the API stay unframeable even then: a framed password form is what
+clickjacking and phishing want, and nothing launched from an LMS needs one.
 """
 
 from __future__ import annotations
@@ -34,6 +37,37 @@ def allow_framing(response: HttpResponse, origins: list[str]) -> HttpResponse:
     return response
 
 
+# The pages of a launched session: a student's exercises, submissions and course, an
+# instructor's course pages, the LMS page and the LTI views themselves.
+FRAMEABLE_NAMESPACES = frozenset({"pages", "lms"})
+NEVER_FRAMED = frozenset({"pages:login", "pages:logout"})
+
+
+def is_frameable(request: HttpRequest) -> bool:
+    """Return whether the page ``request`` resolved to may be framed by a launching LMS."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.view_name in NEVER_FRAMED:
+        return False
+    return bool(set(match.namespaces) & FRAMEABLE_NAMESPACES)
+
+
+def registered_origins() -> list[str]:
+    """Return the origins of every registered platform (issuer and login URL), sorted.
+
+    For pages shown before a launch says which platform it is (an LTI error page).
+    """
+    from lms.models import Registration
+    from lms.protocol import origin_of
+
+    origins = {
+        origin_of(url)
+        for pair in Registration.objects.values_list("issuer", "auth_login_url")
+        for url in pair
+        if url.startswith(("https://", "http://"))
+    }
+    return sorted(origins)
+
+
 class LtiFramingMiddleware:
     """Listed after XFrameOptionsMiddleware, so it sees the response first."""
 
@@ -44,6 +78,6 @@ class LtiFramingMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         origins = session.get(SESSION_KEY) if session is not None else None
-        if origins and not request.path.startswith("/admin/"):
+        if origins and is_frameable(request):
             allow_framing(response, list(origins))
         return response

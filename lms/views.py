@@ -39,12 +39,10 @@ def _error_page(request: HttpRequest, error: LaunchError) -> HttpResponse:
         {"message": error.message, "code": error.code},
         status=error.status,
     )
-    # An error page shows inside the LMS frame; it carries no data worth guarding.
-    response.xframe_options_exempt = True
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", "frame-ancestors *"
-    )
-    return response
+    # An error page shows inside the LMS frame, before the launch is trusted to say
+    # which platform sent it: any registered platform may frame it, no other site.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return framing.allow_framing(response, framing.registered_origins())
 
 
 @csrf_exempt
