@@ -11,6 +11,7 @@ import ast
 import dataclasses
 import io
 import linecache
+import mmap
 import os
 import sys
 import time
@@ -37,7 +38,7 @@ from graders.sandbox.messages import (
 )
 from graders.sandbox.wire import LOCKED
 
-STDIN_FD, STDOUT_FD, STDERR_FD, JOB_FD, RESULT_FD, LANDLOCK_FD = range(6)
+STDIN_FD, STDOUT_FD, STDERR_FD, JOB_FD, RESULT_FD, LANDLOCK_FD, INPUTS_FD = range(7)
 
 MAX_WARNINGS = 10
 
@@ -72,13 +73,16 @@ def finish(code: int = 0) -> None:
     os._exit(code)
 
 
-def child_main(plan: lockdown.Plan, fds: tuple[int, int, int, int, int], memory_base: int) -> None:
+def child_main(
+    plan: lockdown.Plan, fds: tuple[int, int, int, int, int, int], memory_base: int
+) -> None:
     """Entry point in the forked child; never returns.
 
     ``plan`` comes from the zygote; ``fds`` are the child's job, result, stdout and
-    stderr pipe ends and /dev/null; ``memory_base`` is the zygote's address-space size.
+    stderr pipe ends, its inputs memfd (see ``shared_inputs``) and /dev/null;
+    ``memory_base`` is the zygote's address-space size.
     """
-    job_fd, result_fd, out_fd, err_fd, null_fd = fds
+    job_fd, result_fd, out_fd, err_fd, inputs_fd, null_fd = fds
     try:
         keep = {
             STDIN_FD: null_fd,
@@ -86,6 +90,7 @@ def child_main(plan: lockdown.Plan, fds: tuple[int, int, int, int, int], memory_
             STDERR_FD: err_fd,
             JOB_FD: job_fd,
             RESULT_FD: result_fd,
+            INPUTS_FD: inputs_fd,
         }
         if plan.landlock_fd is not None:
             keep[LANDLOCK_FD] = plan.landlock_fd
@@ -136,7 +141,25 @@ def _read_job() -> dict[str, Any]:
         }
         for call in header["calls"]
     ]
+    if header["shared_bytes"]:
+        _place_shared_args(header)
     return header
+
+
+def _place_shared_args(job: dict[str, Any]) -> None:
+    """Make each shared argument a view over the worker's memfd (see ``shared_inputs``).
+
+    The student's function then works on the caller's own memory, which the worker
+    reads back after the run: what the function does to its input is seen there.
+    """
+    mapping = mmap.mmap(INPUTS_FD, int(job["shared_bytes"]))
+    for call in job["calls"]:
+        args = list(call["args"])
+        for position, offset, dtype, shape in call["shared_args"]:
+            count = int(np.prod(shape, dtype=np.int64))
+            view = np.frombuffer(mapping, dtype, count, offset)
+            args[position] = view.reshape(tuple(shape))
+        call["args"] = tuple(args)
 
 
 _TREE_FIELDS = ("args", "kwargs", "construct", "upstream", "load_parameters")

@@ -13,10 +13,10 @@ import os
 import select
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
-from graders.sandbox import wire
+from graders.sandbox import shared_inputs, wire
 from graders.sandbox.lockdown import LAYERS
 from graders.sandbox.results import exit_verdict, read_frames
 from graders.sandbox.types import Job, Limits, RunResult
@@ -58,17 +58,32 @@ class _Collected:
         self.output_total += len(data)
 
 
-def encode_job(job: Job, limits: Limits) -> bytes:
-    """Serialise ``job`` and ``limits`` into the single frame a child reads; returns bytes."""
+def encode_job(
+    job: Job,
+    limits: Limits,
+    shared: tuple[shared_inputs.Slot, ...] = (),
+    shared_bytes: int = 0,
+) -> bytes:
+    """Serialise ``job`` and ``limits`` into the single frame a child reads; returns bytes.
+
+    ``shared`` (from ``shared_inputs.layout``) names the arguments that travel in the
+    child's memfd instead: the frame carries None and their place in the memfd.
+    """
     buffers: list[memoryview] = []
     calls = []
-    for call in job.calls:
+    for index, call in enumerate(job.calls):
         construct = (tuple(call.construct[0]), dict(call.construct[1])) if call.construct else None
+        slots = [slot for slot in shared if slot.call == index]
+        in_memfd = {slot.position for slot in slots}
+        args = tuple(None if i in in_memfd else arg for i, arg in enumerate(call.args))
         calls.append(
             {
                 "name": call.name,
                 "target": call.target,
-                "args": wire.encode_tree(tuple(call.args), buffers),
+                "args": wire.encode_tree(args, buffers),
+                "shared_args": [
+                    [slot.position, slot.offset, slot.dtype, list(slot.shape)] for slot in slots
+                ],
                 "kwargs": wire.encode_tree(dict(call.kwargs), buffers),
                 "construct": wire.encode_tree(construct, buffers),
                 "method": call.method,
@@ -86,6 +101,7 @@ def encode_job(job: Job, limits: Limits) -> bytes:
         "cpu_seconds": limits.cpu_seconds,
         "memory_bytes": limits.memory_bytes,
         "result_bytes": limits.result_bytes,
+        "shared_bytes": shared_bytes,
         "calls": calls,
     }
     return wire.pack(header, buffers)
@@ -210,12 +226,14 @@ class Sandbox:
     # -- one job ----------------------------------------------------------------------
 
     def _run_once(self, job: Job, limits: Limits) -> RunResult:
-        payload = encode_job(job, limits)
+        slots, shared_bytes = shared_inputs.layout(job)
+        payload = encode_job(job, limits, slots, shared_bytes)
         child, self._pending = self._pending or self._zygote.spawn(), None
         try:
             pid = self._zygote.child_pid(child, SPAWN_TIMEOUT)
             self._zygote.watch(pid)
             self._await_locked(child)
+            shared_inputs.fill(child.inputs_fd, job, slots, shared_bytes)
             started = time.monotonic()
             try:
                 _write_all(child.job_w, payload)
@@ -229,8 +247,13 @@ class Sandbox:
             deadline = started + limits.wall_seconds
             collected = self._collect(child, pid, limits, deadline)
             wall_ms = (time.monotonic() - started) * 1000.0
+            # The caller's memory as the worker itself sees it once the child is done.
+            caller_args = shared_inputs.read_back(child.inputs_fd, job, slots, shared_bytes)
             names = [call.name for call in job.calls]
             verdict = self._verdict(collected, pid, names, limits, deadline, wall_ms)
+            verdict = replace(
+                verdict, calls=shared_inputs.with_caller_args(verdict.calls, caller_args)
+            )
             # Whatever the child did after its last frame (a replaced ``finish``, threads
             # still running), it ends with its job: one message, no waiting for the exit.
             self._zygote.kill(pid)

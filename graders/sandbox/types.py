@@ -81,6 +81,9 @@ class CallResult:
     value_type: str = ""
     grads: tuple[np.ndarray | None, ...] = ()
     args_after: tuple[Any, ...] | None = None
+    # Set by the worker, never by the child: the top-level array arguments read back from
+    # the worker's own shared memory after the run (None where an argument is not one).
+    caller_args_after: tuple[np.ndarray | None, ...] | None = None
     parameters: dict[str, np.ndarray] | None = None
     modules: tuple[tuple[str, str], ...] | None = None
     error: str | None = None

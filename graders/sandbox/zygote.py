@@ -6,7 +6,8 @@ memory), and it never sees a job: the parent sends it only pipe descriptors, the
 forked child reads the job from its own pipe.
 
 Control protocol (SOCK_SEQPACKET, JSON messages):
-  parent -> zygote  {"op": "spawn", "id": n} + 4 fds (job r, result w, stdout w, stderr w)
+  parent -> zygote  {"op": "spawn", "id": n} + 5 fds (job r, result w, stdout w, stderr w,
+                    the inputs memfd: see shared_inputs)
                     {"op": "kill", "pid": pid}
   zygote -> parent  {"op": "ready", "layers": [...], "missing": {...}, "vm_bytes": n}
                     {"op": "spawned", "id": n, "pid": pid}
@@ -178,7 +179,7 @@ class Zygote:
         if not data:
             return False
         message = json.loads(data)
-        if message.get("op") == "spawn" and len(fds) == 4:
+        if message.get("op") == "spawn" and len(fds) == 5:
             self._spawn(message["id"], fds)
         elif message.get("op") == "kill":
             self._kill(int(message["pid"]))

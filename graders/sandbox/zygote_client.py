@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graders.sandbox import shared_inputs
+
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
@@ -48,16 +50,17 @@ class Child:
     result_r: int
     out_r: int
     err_r: int
+    inputs_fd: int  # the memfd the child maps its shared arguments from (shared_inputs)
 
     def close(self) -> None:
-        """Close every pipe end still open; safe to repeat."""
-        for fd in (self.job_w, self.result_r, self.out_r, self.err_r):
+        """Close every pipe end (and the memfd) still open; safe to repeat."""
+        for fd in (self.job_w, self.result_r, self.out_r, self.err_r, self.inputs_fd):
             if fd >= 0:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self.job_w = self.result_r = self.out_r = self.err_r = -1
+        self.job_w = self.result_r = self.out_r = self.err_r = self.inputs_fd = -1
 
 
 def scrubbed_environment() -> dict[str, str]:
@@ -196,10 +199,14 @@ class ZygoteClient:
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        inputs_fd = shared_inputs.create()
         self._next_id += 1
-        child = Child(self._next_id, job_w, result_r, out_r, err_r)
+        child = Child(self._next_id, job_w, result_r, out_r, err_r, inputs_fd)
         try:
-            self._send({"op": "spawn", "id": child.request_id}, [job_r, result_w, out_w, err_w])
+            self._send(
+                {"op": "spawn", "id": child.request_id},
+                [job_r, result_w, out_w, err_w, inputs_fd],
+            )
         except ZygoteLost:
             child.close()
             raise

@@ -1,7 +1,11 @@
 """``no_mutation``: the function must leave its array arguments as they were.
 
-Test keys: ``args``/``kwargs`` (input descriptions). The call returns its arguments as
-they are after the call; the trusted side compares them with what it sent.
+Test keys: ``args``/``kwargs`` (input descriptions). The verdict rests on the worker's
+own reading of the caller's memory: the sandbox hands the student's function views over
+shared memory the worker owns and reads the array arguments back after the run
+(``CallResult.caller_args_after``, see ``graders/sandbox/shared_inputs.py``). The child's
+own account (``args_after``) can only fail the test: it still shows changes the memory
+cannot, such as a tensor whose ``.data`` was swapped for another one.
 
 ``torch_no_mutation`` (``torch_values.py``) is this check with ``torch_common.TORCH`` as its flavour.
 """
@@ -48,13 +52,19 @@ class NoMutationCheck:
         result, problem = self.flavour.one_result(test, student, ctx)
         if problem:
             return result_for(test, False, problem)
-        after = result.args_after
-        if after is None or len(after) != len(ctx.memo["args"]):
+        sent = ctx.memo["args"]
+        seen = result.caller_args_after
+        if seen is None or len(seen) != len(sent):
             return result_for(test, False, msg("mutation.unreadable"))
-        for position, (before, now) in enumerate(zip(ctx.memo["args"], after, strict=True)):
+        claimed = result.args_after
+        if claimed is None or len(claimed) != len(sent):
+            claimed = (None,) * len(sent)
+        for position, before in enumerate(sent):
             if type(before) is not np.ndarray:
                 continue
-            changed = changed_elements(before, now)
+            changed = changed_elements(before, seen[position]) if before.size else None
+            if changed is None and claimed[position] is not None:
+                changed = changed_elements(before, claimed[position])
             if changed:
                 ctx.add_hint(self.flavour.mutation_hint)
                 message = msg(self.flavour.mutated, position=position + 1, changed=changed)

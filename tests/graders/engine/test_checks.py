@@ -147,13 +147,57 @@ def test_a_function_that_overwrites_its_input_fails_no_mutation_with_a_hint() ->
             name=call.name,
             ok=True,
             value=np.array([0.0, 2.0, 0.0]),
-            args_after=(np.array([0.0, 2.0, 0.0]),),
+            caller_args_after=(np.array([0.0, 2.0, 0.0]),),
         )
     }
     result = CHECKS["no_mutation"].judge(test, student, {}, ctx)
     assert not result.passed
     assert "2 of 3 elements were overwritten" in result.message
     assert [name for name, _ in ctx.hints] == ["mutating_input"]
+
+
+def test_no_mutation_believes_the_workers_memory_over_the_childs_report() -> None:
+    test = {"name": "mutation", "check": "no_mutation", "args": [{"values": [-1.0, 2.0, -3.0]}]}
+    ctx, calls = plan(test)
+    call = calls[0]
+    student = {
+        call.name: CallResult(
+            name=call.name,
+            ok=True,
+            value=np.array([0.0, 2.0, 0.0]),
+            args_after=(np.array([-1.0, 2.0, -3.0]),),
+            caller_args_after=(np.array([0.0, 2.0, 0.0]),),
+        )
+    }
+    result = CHECKS["no_mutation"].judge(test, student, {}, ctx)
+    assert not result.passed
+    assert "2 of 3 elements were overwritten" in result.message
+
+
+def test_no_mutation_fails_a_change_only_the_child_reports() -> None:
+    test = {"name": "mutation", "check": "no_mutation", "args": [{"values": [-1.0, 2.0]}]}
+    ctx, calls = plan(test)
+    call = calls[0]
+    student = {
+        call.name: CallResult(
+            name=call.name,
+            ok=True,
+            value=np.array([0.0, 2.0]),
+            args_after=(np.array([[-1.0, 2.0]]),),
+            caller_args_after=(np.array([-1.0, 2.0]),),
+        )
+    }
+    assert not CHECKS["no_mutation"].judge(test, student, {}, ctx).passed
+
+
+def test_no_mutation_without_the_workers_reading_fails() -> None:
+    test = {"name": "mutation", "check": "no_mutation", "args": [{"values": [-1.0, 2.0]}]}
+    ctx, calls = plan(test)
+    call = calls[0]
+    claimed = CallResult(
+        name=call.name, ok=True, value=np.array([0.0, 2.0]), args_after=(np.array([-1.0, 2.0]),)
+    )
+    assert not CHECKS["no_mutation"].judge(test, {call.name: claimed}, {}, ctx).passed
 
 
 def test_an_untouched_input_passes_no_mutation_even_with_nan() -> None:
@@ -166,6 +210,7 @@ def test_an_untouched_input_passes_no_mutation_even_with_nan() -> None:
             ok=True,
             value=np.array([np.nan, 2.0]),
             args_after=(np.array([np.nan, 2.0]),),
+            caller_args_after=(np.array([np.nan, 2.0]),),
         )
     }
     assert CHECKS["no_mutation"].judge(test, student, {}, ctx).passed

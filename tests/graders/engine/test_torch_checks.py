@@ -69,6 +69,7 @@ def run(
         value_type=value_type,
         grads=grads,
         args_after=call.args if call.return_args else None,
+        caller_args_after=call.args if call.return_args else None,
         parameters=parameters,
         modules=(("fc1", "Linear"), ("fc2", "Linear")) if parameters else None,
     )
@@ -333,7 +334,7 @@ def test_it_reports_an_input_changed_in_place() -> None:
         ok=True,
         value=np.array([0.0, 2.0]),
         value_type="Tensor",
-        args_after=(np.array([0.0, 2.0]),),
+        caller_args_after=(np.array([0.0, 2.0]),),
     )
     result = CHECKS["torch_no_mutation"].judge(test, {call.name: overwritten}, {}, ctx)
     assert not result.passed and "in place" in result.message
