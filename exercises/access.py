@@ -306,7 +306,7 @@ def is_grader_account(user: AnyUser) -> bool:
     """Return whether ``user`` is a grader account of any kind (group or membership)."""
     if not _is_active(user):
         return False
-    if user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists():
+    if _in_grader_group(user):
         return True
     return Membership.objects.filter(user=user, role=Membership.Role.GRADER).exists()
 
@@ -315,9 +315,22 @@ def can_post_results(user: AnyUser, submission: Submission) -> bool:
     """Return whether ``user`` may report grading progress and results for ``submission``."""
     if not _is_active(user):
         return False
-    if user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists():
+    if _in_grader_group(user):
         return True
     return _has_role_in(user, submission.course_id, Membership.Role.GRADER)
+
+
+def _in_grader_group(user: AnyUser) -> bool:
+    """Whether ``user`` is in the graders group, asked once per user object.
+
+    A worker's every call is checked twice (any grader, then this submission's): the
+    answer is kept on the object, which lives for one request.
+    """
+    known = getattr(user, "_actquiz_in_grader_group", None)
+    if known is None:
+        known = user.groups.filter(name=settings.ACTQUIZ_GRADER_GROUP).exists()
+        user._actquiz_in_grader_group = known
+    return known
 
 
 # Runs, regrades, API tokens.

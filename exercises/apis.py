@@ -244,7 +244,7 @@ class _GraderApi(APIView):
         if not access.is_grader_account(request.user):
             raise PermissionDenied("Only a grader account may report grading.")
         submission = get_object_or_404(
-            Submission.objects.select_related("course"), pk=submission_id
+            Submission.objects.select_related("course", "exercise"), pk=submission_id
         )
         if not access.can_post_results(request.user, submission):
             raise PermissionDenied("This grader account does not grade this course.")
@@ -265,16 +265,16 @@ class SubmissionResultApi(_GraderApi):
     @api_schema.SUBMISSION_RESULT
     def post(self, request: Request, submission_id: int) -> Response:
         """A worker's verdict: ``{"grading_attempt", "verdict"}``; idempotent, 409 if superseded."""
-        submission = self._submission(request, submission_id)
+        exercise = self._submission(request, submission_id).exercise
         attempt, verdict = serializers.verdict_body(request.data)
-        if verdict.get("exercise") not in (None, submission.exercise.slug):
+        if verdict.get("exercise") not in (None, exercise.slug):
             raise ApiError("This verdict is for another exercise.", code="wrong_exercise")
         submission, changed = services.submission_record_result(
             submission_id=submission_id, grading_attempt=attempt, verdict=verdict
         )
         if changed:
             metrics.record_verdict(
-                kind=submission.exercise.kind,
+                kind=exercise.kind,
                 status=submission.status,
                 seconds=(submission.finished_at - submission.created_at).total_seconds()
                 if submission.finished_at

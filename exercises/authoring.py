@@ -241,10 +241,10 @@ def _send_or_fail(job_id: int, spec: dict[str, Any], solutions: dict[str, Any]) 
 
 
 def _send_validation(job_id: int, spec: dict[str, Any], solutions: dict[str, Any]) -> bool:
-    from actquiz.celery import app
+    from actquiz.celery import app, broker_connection
 
     try:
-        with app.connection_for_write() as connection:
+        with broker_connection() as connection:
             app.send_task(
                 VALIDATE_TASK_NAME,
                 args=[job_id, spec, solutions],

@@ -194,10 +194,10 @@ def enqueue_run(message: list[Any]) -> bool:
     A run is not worth a sweep: if the broker refuses it, the run is failed at once
     with a message saying to try again. Returns whether the broker accepted it.
     """
-    from actquiz.celery import app
+    from actquiz.celery import app, broker_connection
 
     try:
-        with app.connection_for_write() as connection:
+        with broker_connection() as connection:
             app.send_task(
                 RUN_TASK_NAME,
                 args=message,

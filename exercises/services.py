@@ -277,7 +277,7 @@ def enqueue_grading_many(
     exercise version (and points) its message carries: the version that grades it.
     Returns how many tasks the broker accepted.
     """
-    from actquiz.celery import app
+    from actquiz.celery import app, broker_connection
 
     sent = 0
     for start in range(0, len(submission_ids), batch_size):
@@ -290,9 +290,9 @@ def enqueue_grading_many(
         accepted: list[tuple[Submission, dict[str, Any]]] = []
         spec_of: dict[int, dict[str, Any]] = {}
         try:
-            # One connection per batch, opened from the current broker settings: no
-            # pooled socket survives a gunicorn fork or a Redis restart in a broken state.
-            with app.connection_for_write() as connection:
+            # One connection per batch, kept for the next send of this process (a
+            # connection that failed is dropped, so a Redis restart costs one send).
+            with broker_connection() as connection:
                 for submission in submissions:
                     spec = spec_of.get(submission.exercise_id)
                     if spec is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -36,6 +37,9 @@ FINISHED_STATUSES = ("graded", "failed")
 # A validation grades many solutions; it stops this long before the soft time limit so
 # its report (naming what was not graded) still goes out.
 VALIDATION_MARGIN_SECONDS = 20
+
+# The background load of the text model runs this much nicer than grading (19 is lowest).
+TEXT_MODEL_NICENESS = 10
 
 _sandbox: Any = None
 _sandbox_lock = threading.Lock()
@@ -101,6 +105,23 @@ def warm_text_model(**_: Any) -> threading.Thread:
     """
 
     def load() -> None:
+        # Loading is ~10 s of CPU; at full priority it slows a restarted worker's grading
+        # for as long. Niceness is per thread on Linux: only this thread (and the threads
+        # it starts) yields to grading.
+        me = threading.get_native_id()
+        try:
+            lower = min(19, os.getpriority(os.PRIO_PROCESS, me) + TEXT_MODEL_NICENESS)
+            os.setpriority(os.PRIO_PROCESS, me, lower)
+        except OSError:
+            logger.debug("could not lower the priority of the model loading thread")
+        try:
+            import torch
+        except ImportError:
+            pass  # no torch, no model: default_model says so
+        else:
+            # Text encoding then runs on the grading thread itself, at its priority,
+            # not on intra-op threads this low-priority thread would have started.
+            torch.set_num_threads(1)
         from graders.engine.answers.similarity import warm_default_model
 
         try:

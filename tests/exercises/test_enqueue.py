@@ -122,3 +122,44 @@ def test_an_answer_question_travels_with_its_answer_and_no_code(
     assert task["args"][2]["kind"] == "choice"
     assert task["args"][3]["code"] is None
     assert task["args"][3]["answer"] == "softmax"
+
+
+def _our_broker_sockets_killed(client: redis.Redis) -> int:
+    """Close, on the Redis side, every connection this process holds (a Redis restart
+    as this process sees it; other clients of the shared Redis are left alone)."""
+    import os
+
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    port = int(client.connection_pool.connection_kwargs.get("port", 6379))
+    ours = []
+    with open("/proc/self/net/tcp") as rows:
+        for row in rows.read().splitlines()[1:]:
+            fields = row.split()
+            if fields[9] in inodes and int(fields[2].rsplit(":", 1)[1], 16) == port:
+                ours.append(f"127.0.0.1:{int(fields[1].rsplit(':', 1)[1], 16)}")
+    killer = redis.Redis.from_url(f"redis://127.0.0.1:{port}/0")
+    try:
+        return sum(int(killer.execute_command("CLIENT", "KILL", "ADDR", addr)) for addr in ours)
+    finally:
+        killer.close()
+
+
+def test_submissions_after_the_broker_dropped_the_kept_connection_are_still_sent(
+    django_capture_on_commit_callbacks, queue, submit, student, sigmoid
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"]
+    assert _our_broker_sockets_killed(queue[1]) >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        second = submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        third = submit(student, "sigmoid-numpy", {"code": SIGMOID_OK}).json()["id"]
+    assert sorted(task["args"][0] for task in sent_tasks(queue)) == [first, second, third]
+    assert all(s.enqueued_at is not None for s in Submission.objects.filter(pk__in=[second, third]))

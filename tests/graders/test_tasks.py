@@ -188,3 +188,22 @@ def test_a_worker_process_loads_the_text_model_when_it_starts_not_on_the_first_a
     warm_text_model().join(timeout=120)
     assert similarity._default is not None
     assert similarity.default_model() is similarity._default
+
+
+def test_the_text_model_loads_at_a_lower_priority_than_grading(monkeypatch) -> None:
+    import os
+    import threading
+
+    from graders.engine.answers import similarity
+    from graders.tasks import TEXT_MODEL_NICENESS, warm_text_model
+
+    seen = {}
+
+    def note_priority() -> str:
+        seen["loader"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return "model"
+
+    monkeypatch.setattr(similarity, "warm_default_model", note_priority)
+    warm_text_model().join(timeout=120)
+    grading = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen["loader"] == min(19, grading + TEXT_MODEL_NICENESS) > grading

@@ -31,3 +31,25 @@ def test_infinite_and_huge_feedback_numbers_travel_as_text_and_scores_stay_numbe
         0.0,
         False,
     )
+
+
+def test_a_verdicts_dict_can_be_changed_without_changing_the_verdict():
+    # The worker adds its grading time to the dict it posts; the verdict stays as judged.
+    verdict = Verdict(
+        exercise="sigmoid-numpy",
+        status="graded",
+        score=1.0,
+        max_score=1.0,
+        tests=(TestResult("t", True, 1.0, 1.0, params={"got": [1.0, 2.0]}),),
+        extra={"wall_ms": 3.0, "nested": {"values": [1.0]}},
+        plot={"x": [0.0, 1.0]},
+    )
+    data = verdict.to_dict()
+    data["extra"]["grading_ms"] = 9.0
+    data["extra"]["nested"]["values"].append(2.0)
+    data["tests"][0]["params"]["got"].clear()
+    data["plot"]["x"].append(5.0)
+    assert verdict.extra == {"wall_ms": 3.0, "nested": {"values": [1.0]}}
+    assert verdict.tests[0].params == {"got": [1.0, 2.0]}
+    assert verdict.plot == {"x": [0.0, 1.0]}
+    assert json.loads(json.dumps(verdict.to_dict())) == verdict.to_dict()
