@@ -1,8 +1,8 @@
 """Where the time of one graded submission goes, on the real stack; prints one JSON object.
 
 Starts the stack of ``bench/load.py`` (gunicorn with the production settings, one
-Celery worker with one grading process per core, Redis, a fresh PostgreSQL
-database), warms every grading process, then POSTs ``--n`` submissions through the
+Celery worker with one grading process per core, its own Redis, the sweep, a fresh
+PostgreSQL database), warms every grading process, then POSTs ``--n`` submissions through the
 API from ``--clients`` threads (right and wrong answers from the catalog, each
 score checked) and watches the database until every one is graded. Reported:
 
@@ -38,9 +38,10 @@ from typing import Any
 import psycopg
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench.load import Stack, percentile, solutions
+from load import percentile, solutions
+from load_stack import Stack
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -96,8 +97,8 @@ class Watch:
     def sample(self) -> dict[str, Any]:
         self.backends |= self._backend_pids()
         table = process_table()
-        roots = [process.pid for process in self.stack.processes]
-        web, worker = roots[0], roots[1]
+        roots = [process.pid for process in self.stack.processes.values()]
+        web, worker = self.stack.processes["gunicorn"].pid, self.stack.processes["worker"].pid
         return {
             "web": tree_cpu(table, [web]),
             "worker": tree_cpu(table, [worker]),
