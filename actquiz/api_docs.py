@@ -21,6 +21,15 @@ _INDEX_LINKS = {
     "courses": "api:course-list",
     "tokens": "apitokens:token-list",
 }
+# Not REST operations, so not in the schema: the LTI 1.3 endpoints an LMS is given
+# (manage.py lti_register prints them with the public base URL) and the health check.
+_OTHER_LINKS = {
+    "lti_login": "lms:login",
+    "lti_launch": "lms:launch",
+    "lti_deep_link": "lms:deep_link_launch",
+    "lti_jwks": "lms:jwks",
+    "health": "healthz",
+}
 
 
 class ApiIndex(APIView):
@@ -42,7 +51,8 @@ class ApiIndex(APIView):
     )
     def get(self, request: Request) -> Response:
         links = {
-            key: request.build_absolute_uri(reverse(name)) for key, name in _INDEX_LINKS.items()
+            key: request.build_absolute_uri(reverse(name))
+            for key, name in {**_INDEX_LINKS, **_OTHER_LINKS}.items()
         }
         return Response(
             {

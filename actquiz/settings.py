@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself, with or without DEBUG (no separate file server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and CSRF middleware: marks their cookies Partitioned.
+    "lms.cookies.PartitionedCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of pages and API verdicts: the actquiz_lang cookie, else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -223,6 +225,9 @@ ACTQUIZ_CROSS_SITE_COOKIES = env_bool(
 if ACTQUIZ_CROSS_SITE_COOKIES:
     SESSION_COOKIE_SAMESITE = "None"
     CSRF_COOKIE_SAMESITE = "None"
+# ...and Partitioned (CHIPS, lms/cookies.py), so browsers that block third-party
+# cookies keep them in the LMS frame too.
+ACTQUIZ_PARTITIONED_COOKIES = env_bool("ACTQUIZ_PARTITIONED_COOKIES", ACTQUIZ_CROSS_SITE_COOKIES)
 # HTTPS redirect and HSTS are on by default in production; while trying the stack over
 # plain HTTP, turn them off (SECURE_SSL_REDIRECT=0, SESSION/CSRF_COOKIE_SECURE=0).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -277,7 +282,15 @@ SPECTACULAR_SETTINGS = {
         "Activation-function exercises graded in a sandbox. Authenticate with "
         "`Authorization: Token <secret>`, a named, expiring token issued at "
         "`POST /api/v1/tokens/` (or by `manage.py api_token create`). Errors are always "
-        '`{"error": {"code", "message", "fields"?}}` with a 4xx status.'
+        '`{"error": {"code", "message", "fields"?}}` with a 4xx status. Lists answer a '
+        "plain JSON list; `?limit=&offset=` pages them, with `X-Total-Count` and `Link` "
+        '(`rel="next"`, `rel="prev"`) headers.\n\n'
+        "Outside this schema (not REST operations, linked from `GET /api/v1/`): the LTI "
+        "1.3 endpoints an LMS is given, `/lti/login/` (OIDC login initiation, GET or "
+        "POST), `/lti/launch/` (the id_token form post; resource links), "
+        "`/lti/deep-link/` (deep linking requests), `/lti/jwks/` (the tool's public "
+        "keys, JSON); and `GET /healthz` (JSON, no authentication: 200 when the "
+        "database and Redis answer, else 503, with the grading queue's depth)."
     ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -68,6 +68,19 @@ def test_the_api_index_points_at_the_schema_and_the_docs(client: Any) -> None:
     assert body["links"]["schema"].endswith("/api/v1/schema/")
     assert body["links"]["docs"].endswith("/api/v1/docs/")
     assert body["links"]["exercises"].endswith("/api/v1/exercises/")
+    assert body["links"]["lti_login"].endswith("/lti/login/")
+    assert body["links"]["lti_launch"].endswith("/lti/launch/")
+    assert body["links"]["lti_deep_link"].endswith("/lti/deep-link/")
+    assert body["links"]["lti_jwks"].endswith("/lti/jwks/")
+    assert body["links"]["health"].endswith("/healthz")
+
+
+def test_the_schema_describes_the_lti_endpoints_and_the_health_check(client: Any) -> None:
+    description = client.get("/api/v1/schema/?format=json").json()["info"]["description"]
+
+    for path in ("/lti/login/", "/lti/launch/", "/lti/deep-link/", "/lti/jwks/", "/healthz"):
+        assert path in description
+    assert "X-Total-Count" in description
 
 
 @pytest.fixture

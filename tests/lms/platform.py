@@ -38,6 +38,7 @@ class FakeMoodle:
         self.members: list[dict[str, Any]] = []
         self.token_requests = 0
         self.tool_jwks_url = ""
+        self.tool_urls: dict[str, Any] = {}
         self.redirect_uris: list[str] = []
         self.next_claims: dict[str, Any] = {}
         self.deep_link_responses: list[str] = []
@@ -132,6 +133,25 @@ class FakeMoodle:
             "lti_deployment_id": self.deployment_id,
         }
 
+    def launch_page(self) -> str:
+        """Moodle's launch.php: a form that posts the login initiation to the tool."""
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in self.login_params(self.tool_urls["launch_url"]).items()
+        )
+        return (
+            f'<form method="post" action="{html.escape(self.tool_urls["login_url"])}">'
+            f"{fields}</form><script>document.forms[0].submit()</script>"
+        )
+
+    def course_page(self) -> str:
+        """A course page embedding the activity in an iframe, as Moodle's "Embed" does."""
+        return (
+            "<!doctype html><title>NN101</title><h1>Neural networks 101</h1>"
+            '<iframe id="contentframe" src="/mod/lti/launch.php" width="1200" height="800"'
+            ' allow="clipboard-write"></iframe>'
+        )
+
     def authorize(self, auth_url: str, **overrides: Any) -> tuple[str, dict[str, str]]:
         """Follow the tool's redirect to the auth endpoint; return the form it answers."""
         response = requests.get(auth_url, params={"_overrides": json.dumps(overrides)}, timeout=10)
@@ -171,6 +191,10 @@ class FakeMoodle:
                     return self._send(200, platform.jwks())
                 if parts.path == "/mod/lti/auth.php":
                     return self._auth(query)
+                if parts.path == "/course/view.php":
+                    return self._send(200, platform.course_page().encode(), "text/html")
+                if parts.path == "/mod/lti/launch.php":
+                    return self._send(200, platform.launch_page().encode(), "text/html")
                 if parts.path.endswith("/lineitems") and self._authorised():
                     return self._send(200, platform.lineitems)
                 if parts.path.endswith("/memberships") and self._authorised():
@@ -190,7 +214,7 @@ class FakeMoodle:
                     f'<form method="post" action="{html.escape(query["redirect_uri"])}">'
                     f'<input type="hidden" name="id_token" value="{html.escape(token)}">'
                     f'<input type="hidden" name="state" value="{html.escape(query["state"])}">'
-                    "</form>"
+                    "</form><script>document.forms[0].submit()</script>"
                 )
                 return self._send(200, page.encode(), "text/html")
 

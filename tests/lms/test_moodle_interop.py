@@ -251,6 +251,7 @@ def test_a_launch_in_a_new_window_lands_on_the_exercise_page(platform: FakeMoodl
 def test_a_launch_over_https_sets_cross_site_cookies(platform: FakeMoodle, settings: Any) -> None:
     settings.SESSION_COOKIE_SECURE = True
     settings.SESSION_COOKIE_SAMESITE = "None"
+    settings.ACTQUIZ_PARTITIONED_COOKIES = True
     platform.next_claims = student_claims(platform)
     browser = requests.Session()
     login = browser.post(
@@ -268,14 +269,15 @@ def test_a_launch_over_https_sets_cross_site_cookies(platform: FakeMoodle, setti
         c for c in launched.raw.headers.getlist("Set-Cookie") if c.startswith("sessionid=")
     )
     attributes = {part.strip().lower() for part in session_cookie.split(";")}
-    assert {"samesite=none", "secure", "httponly"} <= attributes
+    # Partitioned: kept in the LMS frame even where third-party cookies are blocked.
+    assert {"samesite=none", "secure", "httponly", "partitioned"} <= attributes
 
 
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"SECRET_KEY": "x" * 50}, "None True None True"),
-        ({"DEBUG": "1"}, "Lax False Lax False"),
+        ({"SECRET_KEY": "x" * 50}, "None True None True True"),
+        ({"DEBUG": "1"}, "Lax False Lax False False"),
     ],
 )
 def test_cookies_are_cross_site_wherever_they_are_secure(
@@ -284,7 +286,7 @@ def test_cookies_are_cross_site_wherever_they_are_secure(
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_SECURE, "
-        "s.CSRF_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE)"
+        "s.CSRF_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.ACTQUIZ_PARTITIONED_COOKIES)"
     )
     clean = {"SESSION_COOKIE_SECURE": "", "CSRF_COOKIE_SECURE": ""}
     result = _probe(code, **clean, **env)
