@@ -34,7 +34,9 @@ def test_after_too_many_wrong_passwords_even_the_right_one_is_refused_with_retry
     refused = page_login(client, "alice", PASSWORD)
 
     assert refused.status_code == 429
-    assert 1 <= int(refused["Retry-After"]) <= 900
+    # Up to the window and a fifth (the estimate weighs the previous window's count:
+    # tests/test_sliding_window.py shows a retry at Retry-After gets in).
+    assert 1 <= int(refused["Retry-After"]) <= 900 * 6 // 5
     assert "Too many failed logins" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302  # still not logged in
