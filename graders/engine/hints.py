@@ -155,6 +155,37 @@ def _softmax_global_max(ev: Evidence) -> dict | None:
     return None
 
 
+def _softmax_without_keepdims(x: np.ndarray, axis: int) -> list[np.ndarray]:
+    """Softmax of ``x`` as written with a max and/or a sum that dropped ``axis``."""
+    variants = []
+    with np.errstate(all="ignore"):
+        for keep_max, keep_sum in ((False, True), (True, False), (False, False)):
+            try:
+                e = np.exp(x - np.max(x, axis=axis, keepdims=keep_max))
+                variants.append(e / np.sum(e, axis=axis, keepdims=keep_sum))
+            except ValueError:  # the shapes do not broadcast: the student's code raised too
+                continue
+    return variants
+
+
+def _softmax_keepdims(ev: Evidence) -> dict | None:
+    for call in ev.calls:
+        x = _first_input(call)
+        s = ev.student.get(call.name)
+        if x is None or x.ndim < 2 or x.size == 0 or s is None:
+            continue
+        if not s.ok and "could not be broadcast" in (s.error or ""):
+            return {}
+    for call, got, exp in _pairs(ev):
+        x = _first_input(call)
+        if x is None or x.ndim < 2 or x.shape != got.shape or x.size == 0 or _close(got, exp):
+            continue
+        variants = _softmax_without_keepdims(x, call.kwargs.get("axis", -1))
+        if any(v.shape == got.shape and _close(got, v) for v in variants):
+            return {}
+    return None
+
+
 def _softmax_overflowed(ev: Evidence) -> dict | None:
     # A global-max shift also ends in NaN, but its fix is different; it has its own hint.
     return None if _softmax_global_max(ev) is not None else _overflowed(ev)
@@ -180,6 +211,7 @@ def _summed_biases(ev: Evidence) -> dict | None:
 HINTS: dict[str, Hint] = {
     "softmax_overflow": Hint(_softmax_overflowed),
     "softmax_global_max": Hint(_softmax_global_max),
+    "softmax_keepdims": Hint(_softmax_keepdims),
     "softmax_max_trick": Hint(),
     "overflow": Hint(_overflowed),
     "tanh_grad_one_minus_x": Hint(_matches(lambda x, ref: 1 - x)),
@@ -213,8 +245,11 @@ HINTS: dict[str, Hint] = {
 
 # A hint that names the real mistake hides a generic one it also triggers: the precedence
 # bug 1 / 1 + exp(-x) overflows too, but "avoid large exponents" would send the student
-# the wrong way.
-SUPPRESSED_BY: dict[str, tuple[str, ...]] = {"overflow": ("sigmoid_precedence",)}
+# the wrong way; a max subtracted without keepdims ends in NaN too, but the shift is there.
+SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
+    "overflow": ("sigmoid_precedence",),
+    "softmax_overflow": ("softmax_keepdims",),
+}
 
 
 def without_suppressed(found: list[tuple[str, Message]]) -> list[tuple[str, Message]]:

@@ -13,8 +13,9 @@ import traceback
 MODULE_FILE = "submission.py"
 MAX_MESSAGE = 4000
 
-# Any absolute path with at least two components (library files, the project, /root).
-_PATH = re.compile(r"(?<![\w.])/(?:[\w.+\-@]+/)+[\w.+\-@]*")
+# Any absolute path with at least two components (library files, the project, /root);
+# not the path of a URL (https://numpy.org/... in an error message stays readable).
+_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.+\-@]+/)+[\w.+\-@]*")
 
 SIGNAL_MESSAGES = {
     signal.SIGSYS: "the submission tried an operation that is not allowed here "

@@ -95,10 +95,14 @@ HINT_TABLE: dict[tuple[str, str], str] = {
     ("linear-collapse-numpy", "summed_biases"): "collapse_summed_biases",
     ("softmax-numpy", "global_max"): "softmax_global_max",
     ("softmax-numpy", "no_max_shift"): "softmax_overflow",
+    ("softmax-numpy", "max_without_keepdims"): "softmax_keepdims",
     ("sigmoid-numpy", "overwrites_input"): "mutating_input",
 }
 # Hints that would mislead on these mistakes.
-MISLEADING: dict[tuple[str, str], str] = {("sigmoid-numpy", "precedence"): "overflow"}
+MISLEADING: dict[tuple[str, str], str] = {
+    ("sigmoid-numpy", "precedence"): "overflow",
+    ("softmax-numpy", "max_without_keepdims"): "softmax_overflow",
+}
 
 
 @pytest.mark.parametrize(("slug", "wrong"), sorted(HINT_TABLE))
