@@ -51,6 +51,7 @@ import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,12 +153,24 @@ class Outcome:
     post_ms: float | None = None
     page_ms: float | None = None
     end_to_end_ms: float | None = None
+    # From the POST leaving to the verdict stored (the server's finished_at): what a
+    # client would see without polling's granularity (same machine, same clock).
+    stored_ms: float | None = None
+    posted_wall: float | None = None
     status: str = "unsent"
     score: float | None = None
     began: float | None = None
     deadline: float = 0.0
     finished_at: float | None = None
     error: str = ""
+
+
+def stored_after_post_ms(posted_wall: float | None, finished_at: str | None) -> float | None:
+    """Milliseconds from ``posted_wall`` (time.time()) to the ISO ``finished_at``."""
+    if posted_wall is None or not finished_at:
+        return None
+    finished = datetime.fromisoformat(finished_at).timestamp()
+    return (finished - posted_wall) * 1000
 
 
 class Load:
@@ -215,6 +228,7 @@ class Load:
             if page.status_code != 200:
                 raise RuntimeError(f"page HTTP {page.status_code}")
             outcome.began = time.monotonic()
+            outcome.posted_wall = time.time()
             began = time.perf_counter()
             response = call(
                 lambda: requests.post(
@@ -257,6 +271,7 @@ class Load:
             outcome.finished_at = time.monotonic()
             outcome.end_to_end_ms = (outcome.finished_at - (outcome.began or 0)) * 1000
             outcome.score, outcome.seed = body.get("score"), body.get("seed")
+            outcome.stored_ms = stored_after_post_ms(outcome.posted_wall, body.get("finished_at"))
             self._finish(outcome, body["status"])
             return True
         if time.monotonic() > outcome.deadline:
@@ -410,6 +425,7 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
     ends = [o.finished_at for o in graded if o.finished_at is not None]
     span = (max(ends) - min(starts)) if ends and starts else None
     end_to_end = [o.end_to_end_ms for o in graded if o.end_to_end_ms is not None]
+    stored = [o.stored_ms for o in graded if o.stored_ms is not None]
     posts = [o.post_ms for o in outcomes if o.post_ms is not None]
     pages = [o.page_ms for o in outcomes if o.page_ms is not None]
     by_exercise: dict[str, list[float]] = {}
@@ -445,6 +461,13 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
             "p95": percentile(end_to_end, 0.95),
             "p99": percentile(end_to_end, 0.99),
             "mean": round(statistics.fmean(end_to_end), 1) if end_to_end else None,
+        },
+        # latency_ms is as a polling client sees it (first poll at once, then 50 ms
+        # growing x1.5); this is from the POST to the verdict stored, polling aside.
+        "stored_after_post_ms": {
+            "p50": percentile(stored, 0.5),
+            "p95": percentile(stored, 0.95),
+            "p99": percentile(stored, 0.99),
         },
         "submit_post_ms": {"p50": percentile(posts, 0.5), "p95": percentile(posts, 0.95)},
         "exercise_page_ms": {"p50": percentile(pages, 0.5), "p95": percentile(pages, 0.95)},
