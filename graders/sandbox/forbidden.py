@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -167,7 +168,10 @@ def check_source(tree: ast.AST, names: Iterable[str]) -> tuple[str, int] | None:
 def _resolve_owner(dotted: str) -> tuple[Any, str] | None:
     """Return ``(owner, attribute)`` for a dotted name, importing modules as needed."""
     parts = dotted.split(".")
-    for split in range(len(parts) - 1, 0, -1):
+    # Modules already loaded first: in the forked child a failed import of a prefix
+    # ("torch.Tensor") walks the import machinery and costs milliseconds per spelling.
+    loaded = [s for s in range(len(parts) - 1, 0, -1) if ".".join(parts[:s]) in sys.modules]
+    for split in loaded or range(len(parts) - 1, 0, -1):
         try:
             owner: Any = importlib.import_module(".".join(parts[:split]))
             for part in parts[split:-1]:
