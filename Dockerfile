@@ -60,4 +60,4 @@ USER actquiz
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=5 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=5)"]
-CMD ["gunicorn", "actquiz.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "actquiz.wsgi", "-c", "python:actquiz.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -322,6 +322,9 @@ ACTQUIZ_MAX_CODE_BYTES = env_int("ACTQUIZ_MAX_CODE_BYTES", 64 * 1024)
 ACTQUIZ_MAX_ANSWER_BYTES = env_int("ACTQUIZ_MAX_ANSWER_BYTES", 16 * 1024)
 # Submissions one user may have queued or running at once (429 beyond).
 ACTQUIZ_MAX_PENDING_PER_USER = env_int("ACTQUIZ_MAX_PENDING_PER_USER", 20)
+# Requests one web process lets wait for a verdict at once (GET ...?wait=); keep it
+# below gunicorn's --threads so pages are served while others wait. 0: never wait.
+ACTQUIZ_LONG_POLL_SLOTS = env_int("ACTQUIZ_LONG_POLL_SLOTS", 6)
 # Runs (visible tests, dry runs) one user may have waiting for a grader at once.
 ACTQUIZ_MAX_PENDING_RUNS_PER_USER = env_int("ACTQUIZ_MAX_PENDING_RUNS_PER_USER", 3)
 # Any API body: code plus JSON escaping (up to 6 bytes per character), or a

@@ -6,9 +6,9 @@ one per core) on a private queue, the requeue sweep, a Redis server of its own o
 private port (append-only, as compose runs it; never the shared one) and a fresh
 PostgreSQL database. Then ``--students`` students, each logged in through the login
 page, load the exercise page and submit through the API, mixed NumPy and PyTorch
-exercises, right and wrong answers (the catalog's own), and poll until the verdict is
-there. Every score is checked: a right answer must get the exercise's points, a wrong
-one less.
+exercises, right and wrong answers (the catalog's own), and wait for the verdict (steady:
+long polls, ``?wait=``; a burst: shared pollers). Every score is checked: a right answer
+must get the exercise's points, a wrong one less.
 
 Modes:
   --mode steady --rate R --seconds S   R submissions per second for S seconds
@@ -174,10 +174,11 @@ def stored_after_post_ms(posted_wall: float | None, finished_at: str | None) -> 
 
 
 class Load:
-    def __init__(self, stack: Stack, *, timeout: float, poll: float) -> None:
+    def __init__(self, stack: Stack, *, timeout: float, poll: float, long_poll: float) -> None:
         self.stack = stack
         self.timeout = timeout
         self.poll = poll
+        self.long_poll = long_poll
         self.course = stack.credentials["course"]
         self.students = [Student(s["username"], s["token"]) for s in stack.students]
         self.answers = solutions()
@@ -252,12 +253,13 @@ class Load:
             self._finish(outcome, "error")
         return outcome
 
-    def check(self, outcome: Outcome) -> bool:
-        """Poll once; True when the outcome is settled (final, or past its deadline)."""
+    def check(self, outcome: Outcome, *, wait: float = 0.0) -> bool:
+        """Poll once (``wait`` > 0: a long poll); True when the outcome is settled."""
         try:
             response = call(
                 lambda: requests.get(
                     outcome.detail_url,
+                    params={"wait": wait} if wait else None,
                     headers={"Authorization": f"Token {outcome.token}"},
                     timeout=60,
                 ),
@@ -280,12 +282,19 @@ class Load:
         return False
 
     def one(self, index: int) -> Outcome:
-        """Submit and poll (backing off x1.5 up to 1 s) until settled: a student waiting."""
+        """Submit, then wait until settled: long polls (``?wait=``), or with
+        ``--long-poll 0`` polls backing off x1.5 up to 1 s."""
         outcome = self.submit(index)
         pause = self.poll
-        while outcome.status == "pending" and not self.check(outcome):
-            time.sleep(pause)
-            pause = min(pause * 1.5, 1.0)
+        while outcome.status == "pending":
+            began = time.monotonic()
+            if self.check(outcome, wait=self.long_poll):
+                break
+            # A long poll the server answered at once (no waiting slot free) is
+            # followed by the client's own backoff, as a plain poll is.
+            if time.monotonic() - began < self.long_poll / 2 or not self.long_poll:
+                time.sleep(pause)
+                pause = min(pause * 1.5, 1.0)
         return outcome
 
     def steady(self, rate: float, seconds: float) -> list[Outcome]:
@@ -462,8 +471,15 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
             "p99": percentile(end_to_end, 0.99),
             "mean": round(statistics.fmean(end_to_end), 1) if end_to_end else None,
         },
-        # latency_ms is as a polling client sees it (first poll at once, then 50 ms
-        # growing x1.5); this is from the POST to the verdict stored, polling aside.
+        # How the students waited: long polls in steady mode (the response is the
+        # verdict's arrival), a few shared pollers going round once a second in a burst.
+        "waiting": (
+            f"long poll ?wait={options.long_poll:g}"
+            if options.mode == "steady" and options.long_poll
+            else "polls"
+        ),
+        # latency_ms is as the client saw it; this is from the POST to the verdict
+        # stored (the server's clock), however the client waited.
         "stored_after_post_ms": {
             "p50": percentile(stored, 0.5),
             "p95": percentile(stored, 0.95),
@@ -520,6 +536,10 @@ def main() -> None:
     parser.add_argument("--baseline-count", type=int, default=40, help="baseline: submissions")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per verdict")
     parser.add_argument("--poll", type=float, default=0.05, help="first pause between polls")
+    parser.add_argument(
+        "--long-poll", type=float, default=10.0,
+        help="steady: each poll waits up to this long for the verdict (?wait=); 0: plain polls",
+    )  # fmt: skip
     options = parser.parse_args()
     random.seed(1)
 
@@ -527,7 +547,9 @@ def main() -> None:
     try:
         stack.prepare(options.students)
         stack.start()
-        load = Load(stack, timeout=options.timeout, poll=options.poll)
+        load = Load(
+            stack, timeout=options.timeout, poll=options.poll, long_poll=options.long_poll
+        )
         load.log_in_everyone()
         # Warm-up: every grading process has started its sandbox (zygote, torch).
         warm_up = [load.one(index) for index in range(options.worker_processes * 2)]

@@ -173,7 +173,7 @@ class Stack:
     def start_web(self) -> None:
         self._spawn(
             "gunicorn",
-            [PYTHON, "-m", "gunicorn", "actquiz.wsgi", "--bind", f"127.0.0.1:{self.port}",
+            [PYTHON, "-m", "gunicorn", "actquiz.wsgi", "-c", "python:actquiz.gunicorn", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.web_workers)],
         )  # fmt: skip
         deadline = time.monotonic() + 120

@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from exercises import list_filters, pagination
+from exercises import list_filters, long_poll, pagination
 from exercises.models import Exercise
 from exercises.serializers import ExerciseDetailSerializer, ExerciseListSerializer
 
@@ -294,7 +294,20 @@ SUBMISSION_LIST = operation(
         *pagination.parameters(pagination.SUBMISSION_PAGE),
     ],
 )
-SUBMISSION_DETAIL = operation(ok=SubmissionSchema, operation_id="submission_detail")
+def _wait(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "wait",
+        {"type": "number", "minimum": 0, "maximum": long_poll.MAX_WAIT_SECONDS},
+        OpenApiParameter.QUERY,
+        required=False,
+        description=f"Long poll: while the {what} is pending, answer as soon as it is "
+        "finished, or after this many seconds (a bound: under load it may answer at once).",
+    )
+
+
+SUBMISSION_DETAIL = operation(
+    ok=SubmissionSchema, operation_id="submission_detail", parameters=[_wait("submission")]
+)
 SUBMISSION_STARTED = operation(
     ok=StartedAcceptedSchema, request=GradingAttemptSchema, operation_id="submission_started"
 )
@@ -340,7 +353,7 @@ COURSE_SUBMISSIONS = operation(
 RUN_CREATE = operation(
     ok=SubmissionAcceptedSchema, ok_status=202, request=RunCreateSchema, operation_id="run_create"
 )
-RUN_DETAIL = operation(ok=RunSchema, operation_id="run_detail")
+RUN_DETAIL = operation(ok=RunSchema, operation_id="run_detail", parameters=[_wait("run")])
 RUN_RESULT = operation(
     ok=RunResultAcceptedSchema, request=RunResultSchema, operation_id="run_result"
 )

@@ -22,6 +22,7 @@ from exercises import (
     api_schema,
     authoring_apis,
     list_filters,
+    long_poll,
     pagination,
     progress,
     regrading,
@@ -32,6 +33,8 @@ from exercises import (
     services,
 )
 from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
+
+SETTLED_SUBMISSION = (Submission.Status.GRADED, Submission.Status.FAILED)
 
 
 class ExerciseListApi(APIView):
@@ -198,10 +201,22 @@ class ExerciseRunsApi(APIView):
 class RunDetailApi(APIView):
     @api_schema.RUN_DETAIL
     def get(self, request: Request, run_id: int) -> Response:
-        """Show a run to the user who started it: status, then the visible tests' verdict."""
-        run = get_object_or_404(
-            access.runs_visible_to(request.user).select_related("exercise", "course"), pk=run_id
-        )
+        """Show a run to the user who started it: status, then the visible tests' verdict.
+
+        ``?wait=S`` (up to 10): while it is queued, answer as soon as it is done or
+        failed, or after S seconds.
+        """
+        visible = access.runs_visible_to(request.user).select_related("exercise", "course")
+        run = get_object_or_404(visible, pk=run_id)
+        wait = long_poll.wait_seconds(request)
+        if wait and run.status == Run.Status.QUEUED and not runs.run_expired(run):
+            long_poll.wait_for_change(
+                "run",
+                run.id,
+                wait,
+                lambda: Run.objects.filter(pk=run.id).exclude(status=Run.Status.QUEUED).exists(),
+            )
+            run = get_object_or_404(visible, pk=run_id)
         return Response(serializers.run_data(run, request, expired=runs.run_expired(run)))
 
 
@@ -233,8 +248,22 @@ class SubmissionListApi(APIView):
 class SubmissionDetailApi(APIView):
     @api_schema.SUBMISSION_DETAIL
     def get(self, request: Request, submission_id: int) -> Response:
-        """Show a submission: status, score, per-test feedback."""
+        """Show a submission: status, score, per-test feedback.
+
+        ``?wait=S`` (up to 10): while it is queued or running, answer as soon as its
+        status changes (it starts running, is graded or fails), or after S seconds.
+        """
         submission = access.access_submission(request.user, submission_id)
+        wait = long_poll.wait_seconds(request)
+        if wait and submission.status not in SETTLED_SUBMISSION:
+            seen = submission.status
+            long_poll.wait_for_change(
+                "submission",
+                submission.id,
+                wait,
+                lambda: Submission.objects.filter(pk=submission.id).exclude(status=seen).exists(),
+            )
+            submission = access.access_submission(request.user, submission_id)
         full = access.can_see_hidden_feedback(request.user, submission)
         return Response(serializers.submission_data(submission, request, full=full))
 

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
-from exercises import specs
+from exercises import long_poll, specs
 from exercises.models import Course, Exercise, Run
 from exercises.services import SEED_BOUND, check_json_value, scrubbed, validated_code, variant_for
 
@@ -212,6 +212,7 @@ def enqueue_run(message: list[Any]) -> bool:
             "kind": "not_sent",
             "message": "The graders could not be reached; run again in a moment.",
         }
+        long_poll.announce_changed("run", message[0])
         Run.objects.filter(pk=message[0], status=Run.Status.QUEUED).update(
             status=Run.Status.FAILED,
             verdict={"status": "failed", "tests": [], "error": error, "hints": []},
@@ -248,4 +249,5 @@ def run_record_result(*, run_id: int, verdict: dict[str, Any]) -> tuple[Run, boo
         run.verdict = trusted
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "verdict", "finished_at"])
+        long_poll.announce_changed("run", run.id)
     return run, True

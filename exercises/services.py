@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
-from exercises import access, grading_policy, regrade_progress, specs
+from exercises import access, grading_policy, long_poll, regrade_progress, specs
 from exercises.models import Course, CourseExercise, Exercise, ExerciseVariant, Submission
 from exercises.signals import score_changed, submission_graded
 
@@ -366,6 +366,8 @@ def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
         if submission.deliveries >= settings.ACTQUIZ_MAX_DELIVERIES:
             _fail_for_deliveries(submission, now)
         else:
+            if submission.status == Submission.Status.QUEUED:
+                long_poll.announce_changed("submission", submission.id)
             submission.deliveries += 1
             submission.status = Submission.Status.RUNNING
             # The running deadline counts from the latest delivery.
@@ -379,6 +381,7 @@ def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
 
 
 def _fail_for_deliveries(submission: Submission, now: Any) -> None:
+    long_poll.announce_changed("submission", submission.id)
     item = regrade_progress.open_regrade_item(submission)
     if item is not None:
         regrade_progress.regrade_item_finish(item, new_score=None, failed=True)
@@ -456,6 +459,7 @@ def submission_record_result(
                 "This grading attempt already has a different result.", code="result_conflict"
             )
         now = timezone.now()
+        long_poll.announce_changed("submission", submission.id)
         graded = verdict["status"] == "graded"
         item = regrade_progress.open_regrade_item(submission)
         if item is not None:

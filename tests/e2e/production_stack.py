@@ -98,8 +98,8 @@ class ProductionStack:
         """Start gunicorn with ``workers`` processes and wait until it answers."""
         process = self._start(
             "gunicorn",
-            [sys.executable, "-m", "gunicorn", "actquiz.wsgi", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers)],
+            [sys.executable, "-m", "gunicorn", "actquiz.wsgi", "-c", "python:actquiz.gunicorn",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
         )  # fmt: skip
         deadline = time.monotonic() + 120
         while True:

@@ -103,3 +103,26 @@ def test_the_login_limit_holds_across_three_gunicorn_workers(tmp_path: Path) -> 
         assert "Too many failed logins" in right.text
     finally:
         stack.close()
+
+
+def test_a_long_poll_under_gunicorn_answers_with_the_verdict_a_real_worker_posts(
+    stack: ProductionStack,
+) -> None:
+    stack.start_web(workers=2)
+    stack.start_worker()
+    headers = {"Authorization": f"Token {stack.token('student')}"}
+    created = requests.post(
+        f"{stack.url}/api/v1/exercises/sigmoid-numpy/submissions/",
+        json={"code": CORRECT_SIGMOID}, headers=headers, timeout=60,
+    ).json()  # fmt: skip
+    # The worker's first job also starts its sandbox; no status change is missed meanwhile.
+    seen = []
+    for _ in range(20):
+        body = requests.get(created["url"], params={"wait": 10}, headers=headers, timeout=60).json()
+        seen.append(body["status"])
+        if body["status"] in ("graded", "failed"):
+            break
+    assert seen[-1] == "graded", (seen, stack.logs())
+    assert body["score"] == body["max_score"]
+    # Each answer is a change (queued -> running -> graded), not a timeout.
+    assert len(seen) <= 3, seen

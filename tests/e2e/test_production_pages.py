@@ -76,7 +76,8 @@ def production_site(
     }
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "actquiz.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+        [sys.executable, "-m", "gunicorn", "actquiz.wsgi", "-c", "python:actquiz.gunicorn",
+         "-b", f"127.0.0.1:{port}", "-w", "2",
          "--graceful-timeout", "5"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

@@ -333,13 +333,18 @@
     renderOutput(container, run);
   };
 
-  // Poll ``url`` until the submission is final; ``onUpdate`` gets every body seen.
+  // Follow ``url`` until the submission (or run) is final; ``onUpdate`` gets every body
+  // seen. Each request is a long poll (``wait``): the server answers when the status
+  // changes. One it answers at once (busy, or Redis down) is followed by a backoff.
+  var LONG_POLL_SECONDS = 10;
   ActQuiz.pollSubmission = function (url, onUpdate, onError) {
-    // Grading takes one to a few seconds: look early, then back off.
+    var waitingUrl = url + (url.indexOf("?") === -1 ? "?" : "&") + "wait=" + LONG_POLL_SECONDS;
     var delay = 250;
     var failures = 0;
+    var seen = null;
     function tick() {
-      ActQuiz.api(url).then(function (result) {
+      var sent = Date.now();
+      ActQuiz.api(waitingUrl).then(function (result) {
         if (!result.ok) {
           failures += 1;
           if (failures >= 5 || (result.status >= 400 && result.status < 500)) { onError(result); return; }
@@ -348,9 +353,13 @@
           onUpdate(result.data);
           var state = result.data.status;
           if (state === "graded" || state === "failed" || state === "done" || result.data.expired) { return; }
+          var waited = Date.now() - sent >= LONG_POLL_SECONDS * 500;
+          var changed = state !== seen;
+          seen = state;
+          if (waited || changed) { tick(); return; }
         }
-        delay = Math.min(delay * 1.5, 2000);
         window.setTimeout(tick, delay);
+        delay = Math.min(delay * 1.5, 2000);
       });
     }
     tick();
