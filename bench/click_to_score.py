@@ -8,7 +8,7 @@ p95 and min milliseconds over ``--n`` clicks, from the click until the page show
 score (``[data-testid=status-score]``, next to Submit) or the run's result. It also
 says whether a score (next to Submit, or atop the result panel) was on screen without
 the student scrolling, at 1366x900. The page polls
-the API (first look after 250 ms, then 1.5x longer), so the numbers include that wait.
+the API with long polls (`?wait=10`: the answer comes when the status changes).
 
 Usage: .venv/bin/python bench/click_to_score.py [--url http://127.0.0.1:8000]
        [--user demo-student --password student-pass-1] [--course demo] [--n 10]
