@@ -300,8 +300,8 @@ def _wait(what: str) -> OpenApiParameter:
         {"type": "number", "minimum": 0, "maximum": long_poll.MAX_WAIT_SECONDS},
         OpenApiParameter.QUERY,
         required=False,
-        description=f"Long poll: while the {what} is pending, answer as soon as it is "
-        "finished, or after this many seconds (a bound: under load it may answer at once).",
+        description=f"Long poll: while the {what} is pending, answer as soon as its status "
+        "changes, or after this many seconds (a bound: under load it may answer at once).",
     )
 
 

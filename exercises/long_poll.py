@@ -111,10 +111,8 @@ def wait_for_change(kind: str, key: int, seconds: float, changed: Callable[[], b
 
 def _wait(kind: str, key: int, seconds: float, changed: Callable[[], bool]) -> None:
     deadline = time.monotonic() + seconds
-    try:
-        subscription = _redis().pubsub(ignore_subscribe_messages=True)
-    except redis.RedisError:
-        return
+    # pubsub() connects only on subscribe, inside the try below.
+    subscription = _redis().pubsub(ignore_subscribe_messages=True)
     try:
         subscription.subscribe(_channel(kind, key))
         while not changed():
