@@ -105,7 +105,14 @@ class ReferenceCache:
         """Keep each successful result whose call was looked up with a key."""
         for result in results:
             key = keys.get(result.name)
-            if key is None or not result.ok or key in self._entries:
+            if key is None or not result.ok:
+                continue
+            if key in self._entries:
+                # The same call twice in one job (the speed check's repeat): keep the
+                # faster timing, since every later job is judged against it.
+                kept, size = self._entries[key]
+                if result.seconds < kept.seconds:
+                    self._entries[key] = (dataclasses.replace(kept, seconds=result.seconds), size)
                 continue
             size = _size(result)
             if size > self.max_bytes:

@@ -95,3 +95,16 @@ def test_the_cache_forgets_the_least_recently_used_answers_past_its_size() -> No
         cache.store(keys, (result(f"c{i}", x),))
     assert cache.lookup("ref", "numpy", (call("c0", arrays[0]),))[1] != ()
     assert cache.lookup("ref", "numpy", (call("c3", arrays[3]),))[1] == ()
+
+
+def test_the_same_call_twice_in_one_job_keeps_the_faster_timing() -> None:
+    cache = ReferenceCache()
+    x = np.arange(3.0)
+    first, again = call("speed/large", x), call("speed/again", x)
+    _, missing, keys = cache.lookup("ref", "numpy", (first, again))
+    assert len(missing) == 2
+    slow = CallResult(name="speed/large", ok=True, value=x, seconds=0.004)
+    fast = CallResult(name="speed/again", ok=True, value=x, seconds=0.00001)
+    cache.store(keys, (slow, fast))
+    cached, missing, _ = cache.lookup("ref", "numpy", (call("later", x),))
+    assert missing == () and cached["later"].seconds == 0.00001
