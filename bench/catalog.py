@@ -1,8 +1,10 @@
 """Time grading each code exercise's reference with its full test suite.
 
-Prints JSON: per exercise the number of tests, the number of sandbox calls, and the
-median wall time of ``engine.grade`` (reference run + student run + judging) over
-``--repeat`` runs, all through one warm sandbox as a worker would use it.
+Prints JSON: per exercise the number of tests, the number of sandbox calls, the median
+wall time of ``engine.grade`` (reference run + student run + judging) over ``--repeat``
+runs, all through one warm sandbox as a worker would use it, and the mean CPU time a
+grading costs (this process, the zygote and its children). Each run has its own seed,
+as every real submission does, so the reference runs the fresh random inputs each time.
 
     python bench/catalog.py [--repeat 5] [SLUG ...]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -22,6 +25,15 @@ sys.path.insert(0, str(ROOT))
 from graders import engine
 from graders.engine.code import plan_calls
 from graders.sandbox import Sandbox
+
+
+def cpu_seconds(sandbox: Sandbox) -> float:
+    """CPU seconds used so far by this process, the zygote and the zygote's reaped children."""
+    own = os.times()
+    with open(f"/proc/{sandbox.zygote_pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    zygote_ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return own.user + own.system + zygote_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -38,12 +50,16 @@ def main() -> None:
     with Sandbox() as sandbox:
         for exercise in exercises:
             spec = engine.ExerciseSpec.from_dict(exercise)
-            submission = engine.Submission(code=exercise["reference_code"], seed=1)
             times, verdict = [], None
-            for _ in range(args.repeat):
+            warm_up = engine.Submission(code=exercise["reference_code"], seed=0)
+            engine.grade(spec, warm_up, sandbox=sandbox)
+            cpu_before = cpu_seconds(sandbox)
+            for seed in range(1, args.repeat + 1):
+                submission = engine.Submission(code=exercise["reference_code"], seed=seed)
                 start = time.perf_counter()
                 verdict = engine.grade(spec, submission, sandbox=sandbox)
                 times.append(time.perf_counter() - start)
+            cpu_ms = (cpu_seconds(sandbox) - cpu_before) * 1000 / args.repeat
             calls = sum(len(c) for _, _, c in plan_calls(spec, submission))
             rows.append(
                 {
@@ -53,6 +69,7 @@ def main() -> None:
                     "score": f"{verdict.score:g}/{verdict.max_score:g}",
                     "grade_ms_median": round(statistics.median(times) * 1000, 1),
                     "grade_ms_max": round(max(times) * 1000, 1),
+                    "cpu_ms_mean": round(cpu_ms, 1),
                 }
             )
     print(json.dumps({"repeat": args.repeat, "exercises": rows}, indent=1))

@@ -115,54 +115,53 @@ def run_and_judge(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) 
     limits = limits_for(spec)
     forbidden = tuple(spec.spec.get("forbidden", ()))
     cached, to_run, keys = REFERENCE_CACHE.lookup(spec.reference_code or "", spec.framework, calls)
-    reference_run = None
+    groups = [group for _, ctx, _ in plan for group in ctx.isolated]
+    isolated = {name for group in groups for name in group}
+    by_name = {call.name: call for call in calls}
+    main_job = Job(
+        code=code,
+        calls=tuple(c for c in calls if c.name not in isolated),
+        framework=spec.framework,
+        forbidden=forbidden,
+    )
+    reference_job = Job(
+        code=spec.reference_code or "", calls=to_run, framework=spec.framework, forbidden=()
+    )
+    # The reference and the submission run side by side, each in its own child.
+    try:
+        runs = sandbox.run_together((reference_job, main_job) if to_run else (main_job,), limits)
+    except Exception as exc:
+        log.exception("sandbox failed on %s", spec.slug)
+        return _sandbox_failed(base, exc)
+    student_run = runs[-1]
     if to_run:
-        try:
-            reference_run = sandbox.run(
-                Job(
-                    code=spec.reference_code or "",
-                    calls=to_run,
-                    framework=spec.framework,
-                    forbidden=(),
-                ),
-                limits,
-            )
-        except Exception as exc:
-            log.exception("sandbox failed on the reference of %s", spec.slug)
-            return _sandbox_failed(base, exc)
+        reference_run = runs[0]
         if reference_run.status != "ok":
             detail = f"{reference_run.status}: {reference_run.message}"
             return failed_verdict(base, "reference", msg("error.reference", detail=detail))
         REFERENCE_CACHE.store(keys, reference_run.calls)
-    fresh = reference_run.calls if reference_run is not None else ()
-    reference = {**cached, **{r.name: r for r in fresh}}
-    groups = [group for _, ctx, _ in plan for group in ctx.isolated]
-    isolated = {name for group in groups for name in group}
-    by_name = {call.name: call for call in calls}
-    try:
-        student_run = sandbox.run(
-            Job(
-                code=code,
-                calls=tuple(c for c in calls if c.name not in isolated),
-                framework=spec.framework,
-                forbidden=forbidden,
-            ),
-            limits,
-        )
-        for group in groups if student_run.status == "ok" else ():
+    reference = {**cached, **{r.name: r for r in runs[0].calls}} if to_run else dict(cached)
+    if groups and student_run.status == "ok":
+        group_jobs = []
+        for group in groups:
             order = list(group)
             _SHUFFLE.shuffle(order)
-            job = Job(
-                code=code,
-                calls=tuple(by_name[name] for name in order),
-                framework=spec.framework,
-                forbidden=forbidden,
+            group_jobs.append(
+                Job(
+                    code=code,
+                    calls=tuple(by_name[name] for name in order),
+                    framework=spec.framework,
+                    forbidden=forbidden,
+                )
             )
-            # A group that fails (a timeout, a crash) only loses its own calls' tests.
-            student_run = _merged(student_run, sandbox.run(job, limits))
-    except Exception as exc:
-        log.exception("sandbox failed on a submission to %s", spec.slug)
-        return _sandbox_failed(base, exc)
+        try:
+            group_runs = sandbox.run_together(tuple(group_jobs), limits)
+        except Exception as exc:
+            log.exception("sandbox failed on a submission to %s", spec.slug)
+            return _sandbox_failed(base, exc)
+        # A group that fails (a timeout, a crash) only loses its own calls' tests.
+        for group_run in group_runs:
+            student_run = _merged(student_run, group_run)
     if student_run.status != "ok":
         verdict = _run_failed(spec, base, student_run)
     else:

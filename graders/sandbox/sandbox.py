@@ -19,7 +19,7 @@ from typing import Any, Self
 from graders.sandbox import shared_inputs, wire
 from graders.sandbox.lockdown import LAYERS
 from graders.sandbox.results import exit_verdict, read_frames
-from graders.sandbox.types import Job, Limits, RunResult
+from graders.sandbox.types import CallResult, Job, Limits, RunResult
 from graders.sandbox.wire import LOCKED
 from graders.sandbox.zygote_client import Child, ZygoteClient, ZygoteLost
 
@@ -45,12 +45,34 @@ class SandboxUnavailable(SandboxError):
 
 
 @dataclass
-class _Collected:
+class _Running:
+    """One child with its job written: what it sent so far and how it ended."""
+
+    job: Job
+    limits: Limits
+    child: Child
+    pid: int
+    slots: tuple[shared_inputs.Slot, ...]
+    shared_bytes: int
+    started: float
+    open_fds: set[int]
     result: bytearray = field(default_factory=bytearray)
     stdout: bytearray = field(default_factory=bytearray)
     stderr: bytearray = field(default_factory=bytearray)
     output_total: int = 0
     killed_for: str | None = None
+    # Set once the pipes close: when, and the decoded frames (calls, final, problem).
+    ended: float = 0.0
+    frames: tuple[list[CallResult], dict[str, Any] | None, str | None] | None = None
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limits.wall_seconds
+
+    @property
+    def timer(self) -> float:
+        """When this child next needs attention: its deadline, or the end of its grace."""
+        return self.deadline if self.killed_for is None else self.deadline + KILL_GRACE
 
     def keep_output(self, is_stdout: bool, data: bytes, keep: int) -> None:
         room = max(0, keep - (len(self.stdout) + len(self.stderr)))
@@ -134,7 +156,8 @@ class Sandbox:
         self._lock = threading.Lock()
         self._zygote = ZygoteClient()
         self._owner_pid = os.getpid()
-        self._pending: Child | None = None
+        # Children forked ahead of their jobs: as many as the last call ran together.
+        self._pending: list[Child] = []
 
     def __enter__(self) -> Self:
         self.start()
@@ -164,11 +187,23 @@ class Sandbox:
         Returns the ``RunResult``; raises ``SandboxError`` when the sandbox itself fails
         twice in a row (the student's code cannot cause that).
         """
+        return self.run_together((job,), limits)[0]
+
+    def run_together(
+        self, jobs: tuple[Job, ...], limits: Limits = DEFAULT_LIMITS
+    ) -> list[RunResult]:
+        """Run ``jobs`` at the same time, each in its own fresh child under ``limits``.
+
+        For jobs that do not depend on each other (a reference and a submission): on a
+        machine with a core per job they take the time of the slowest instead of the
+        sum. Each child has its own limits, so memory and CPU can reach ``len(jobs)``
+        times one job's. Returns one ``RunResult`` per job, in order; raises as ``run``.
+        """
         with self._lock:
             for attempt in (1, 2):
                 self._ensure_started()
                 try:
-                    return self._run_once(job, limits)
+                    return self._run_once(tuple(jobs), limits)
                 except ZygoteLost as exc:
                     logger.warning(
                         "sandbox zygote lost (%s); restarting (attempt %d)", exc, attempt
@@ -182,9 +217,9 @@ class Sandbox:
         if self._owner_pid != os.getpid():
             # Inherited across fork (e.g. a prefork worker pool): that zygote is not ours.
             self._zygote.forget()
-            if self._pending is not None:
-                self._pending.close()  # our copies of the parent's pre-forked child's pipes
-                self._pending = None
+            for child in self._pending:
+                child.close()  # our copies of the parent's pre-forked children's pipes
+            self._pending = []
             self._owner_pid = os.getpid()
         if self._zygote.alive():
             return
@@ -218,48 +253,48 @@ class Sandbox:
         self.layers = tuple(ready.get("layers", ()))
 
     def _stop(self) -> None:
-        if self._pending is not None:
-            self._pending.close()
-            self._pending = None
+        for child in self._pending:
+            child.close()
+        self._pending = []
         self._zygote.stop()
 
     # -- one job ----------------------------------------------------------------------
 
-    def _run_once(self, job: Job, limits: Limits) -> RunResult:
+    def _run_once(self, jobs: tuple[Job, ...], limits: Limits) -> list[RunResult]:
+        children, self._pending = self._pending[: len(jobs)], self._pending[len(jobs) :]
+        children += [self._zygote.spawn() for _ in range(len(jobs) - len(children))]
+        try:
+            pids = [self._zygote.child_pid(child, SPAWN_TIMEOUT) for child in children]
+            self._zygote.watch(set(pids))
+            running = [
+                self._start(job, limits, child, pid)
+                for job, child, pid in zip(jobs, children, pids, strict=True)
+            ]
+            if self.prefork:
+                # Fork, lock down and warm up the next children while these run; a
+                # worker's next jobs are most often for the same framework.
+                while len(self._pending) < len(jobs):
+                    self._pending.append(self._zygote.spawn(warm=jobs[-1].framework))
+            return self._collect(running)
+        finally:
+            for child in children:
+                child.close()
+
+    def _start(self, job: Job, limits: Limits, child: Child, pid: int) -> _Running:
+        """Hand ``job`` to the locked-down ``child``; its wall clock starts now."""
         slots, shared_bytes = shared_inputs.layout(job)
         payload = encode_job(job, limits, slots, shared_bytes)
-        child, self._pending = self._pending or self._zygote.spawn(), None
+        self._await_locked(child)
+        shared_inputs.fill(child.inputs_fd, job, slots, shared_bytes)
+        started = time.monotonic()
         try:
-            pid = self._zygote.child_pid(child, SPAWN_TIMEOUT)
-            self._zygote.watch(pid)
-            self._await_locked(child)
-            shared_inputs.fill(child.inputs_fd, job, slots, shared_bytes)
-            started = time.monotonic()
-            try:
-                _write_all(child.job_w, payload)
-            except BrokenPipeError:
-                raise ZygoteLost("the pre-forked child was gone") from None
-            os.close(child.job_w)
-            child.job_w = -1
-            if self.prefork:
-                # Fork and lock down the next child while this one runs.
-                self._pending = self._zygote.spawn()
-            deadline = started + limits.wall_seconds
-            collected = self._collect(child, pid, limits, deadline)
-            wall_ms = (time.monotonic() - started) * 1000.0
-            # The caller's memory as the worker itself sees it once the child is done.
-            caller_args = shared_inputs.read_back(child.inputs_fd, job, slots, shared_bytes)
-            names = [call.name for call in job.calls]
-            verdict = self._verdict(collected, pid, names, limits, deadline, wall_ms)
-            verdict = replace(
-                verdict, calls=shared_inputs.with_caller_args(verdict.calls, caller_args)
-            )
-            # Whatever the child did after its last frame (a replaced ``finish``, threads
-            # still running), it ends with its job: one message, no waiting for the exit.
-            self._zygote.kill(pid)
-            return verdict
-        finally:
-            child.close()
+            _write_all(child.job_w, payload)
+        except BrokenPipeError:
+            raise ZygoteLost("the pre-forked child was gone") from None
+        os.close(child.job_w)
+        child.job_w = -1
+        open_fds = {child.result_r, child.out_r, child.err_r}
+        return _Running(job, limits, child, pid, slots, shared_bytes, started, open_fds)
 
     def _await_locked(self, child: Child) -> None:
         """Wait for the child's lock-down marker.
@@ -283,54 +318,97 @@ class Sandbox:
         detail = received.decode("utf-8", "replace")[:2000]
         raise SandboxError(f"the sandbox child could not lock itself down: {detail}")
 
-    def _collect(self, child: Child, pid: int, limits: Limits, deadline: float) -> _Collected:
-        """Read the child's pipes until they close, killing it at a limit."""
-        got = _Collected()
-        open_fds = {child.result_r, child.out_r, child.err_r}
+    def _collect(self, running: list[_Running]) -> list[RunResult]:
+        """Read every child's pipes until each has ended, killing a child at its limits.
+
+        No child waits on another: one that closed its pipes but still needs its exit
+        report keeps its place in the loop while the others' pipes are read.
+        """
         control = self._zygote.fileno()
-        output_kill = max(OUTPUT_KILL_FACTOR * limits.output_bytes, OUTPUT_KILL_MINIMUM)
-        result_kill = limits.result_bytes + RESULT_HEADER_SLACK
-        hard_deadline = deadline + KILL_GRACE
-        while open_fds:
+        owner = {fd: run for run in running for fd in run.open_fds}
+        results: dict[int, RunResult] = {}
+        while len(results) < len(running):
             now = time.monotonic()
-            if got.killed_for is None and now >= deadline:
-                got.killed_for = "timeout"
-                self._zygote.kill(pid)
-            if now >= hard_deadline:
-                raise ZygoteLost("a killed child did not go away")
-            wait = (deadline if got.killed_for is None else hard_deadline) - now
-            ready, _, _ = select.select([*open_fds, control], [], [], max(wait, 0.0))
+            for index, run in enumerate(running):
+                if index in results:
+                    continue
+                if run.killed_for is None and now >= run.deadline:
+                    run.killed_for = "timeout"
+                    self._zygote.kill(run.pid)
+                if now >= run.deadline + KILL_GRACE:
+                    raise ZygoteLost("a killed child did not go away")
+                if not run.open_fds and self._settled(run):
+                    results[index] = self._finish(run)
+            pending = [run for index, run in enumerate(running) if index not in results]
+            if not pending:
+                break
+            fds = [fd for run in pending for fd in run.open_fds]
+            wait = max(min(run.timer for run in pending) - now, 0.0)
+            ready, _, _ = select.select([*fds, control], [], [], wait)
             for fd in ready:
                 if fd == control:
                     self._zygote.read_one()
                     continue
+                run = owner[fd]
                 data = os.read(fd, READ_CHUNK)
-                if not data:
-                    open_fds.discard(fd)
-                elif fd == child.result_r:
-                    got.result += data
-                    if len(got.result) > result_kill and got.killed_for is None:
-                        got.killed_for = "result_limit"
-                        self._zygote.kill(pid)
-                        got.result.clear()
+                if data and fd == run.child.result_r:
+                    self._take_result(run, data)
+                elif data:
+                    self._take_output(run, fd == run.child.out_r, data)
                 else:
-                    got.keep_output(fd == child.out_r, data, limits.output_bytes)
-                    if got.output_total > output_kill and got.killed_for is None:
-                        got.killed_for = "output_limit"
-                        self._zygote.kill(pid)
-        return got
+                    run.open_fds.discard(fd)
+                    if not run.open_fds:
+                        run.ended = time.monotonic()
+                        names = [call.name for call in run.job.calls]
+                        run.frames = read_frames(bytes(run.result), names)
+        return [results[index] for index in range(len(running))]
 
-    def _verdict(
-        self,
-        got: _Collected,
-        pid: int,
-        call_names: list[str],
-        limits: Limits,
-        deadline: float,
-        wall_ms: float,
-    ) -> RunResult:
+    def _settled(self, run: _Running) -> bool:
+        """A child with closed pipes can be judged: killed, its word complete, or exited."""
+        assert run.frames is not None
+        _, final, problem = run.frames
+        return (
+            run.killed_for is not None
+            or final is not None
+            or problem is not None
+            or self._zygote.exit_report(run.pid) is not None
+        )
+
+    def _finish(self, run: _Running) -> RunResult:
+        """The verdict of a settled child, which is then killed if it is still there."""
+        # The caller's memory as the worker itself sees it once the child is done.
+        caller_args = shared_inputs.read_back(
+            run.child.inputs_fd, run.job, run.slots, run.shared_bytes
+        )
+        verdict = self._verdict(run)
+        verdict = replace(verdict, calls=shared_inputs.with_caller_args(verdict.calls, caller_args))
+        # Whatever the child did after its last frame (a replaced ``finish``, threads
+        # still running), it ends with its job: one message, no waiting for the exit.
+        self._zygote.kill(run.pid)
+        return verdict
+
+    def _take_result(self, run: _Running, data: bytes) -> None:
+        run.result += data
+        if (
+            len(run.result) > run.limits.result_bytes + RESULT_HEADER_SLACK
+            and run.killed_for is None
+        ):
+            run.killed_for = "result_limit"
+            self._zygote.kill(run.pid)
+            run.result.clear()
+
+    def _take_output(self, run: _Running, is_stdout: bool, data: bytes) -> None:
+        run.keep_output(is_stdout, data, run.limits.output_bytes)
+        output_kill = max(OUTPUT_KILL_FACTOR * run.limits.output_bytes, OUTPUT_KILL_MINIMUM)
+        if run.output_total > output_kill and run.killed_for is None:
+            run.killed_for = "output_limit"
+            self._zygote.kill(run.pid)
+
+    def _verdict(self, got: _Running) -> RunResult:
         """Decide the run's status: a parent's kill first, then the child's own word."""
-        calls, final, problem = read_frames(bytes(got.result), call_names)
+        assert got.frames is not None
+        calls, final, problem = got.frames
+        limits = got.limits
         timeout = ("timeout", f"time limit of {limits.wall_seconds:g} s exceeded")
         if got.killed_for == "timeout":
             status, message = timeout
@@ -345,8 +423,9 @@ class Sandbox:
         elif problem is not None:
             status, message = "crash", problem
         else:
-            ended = self._zygote.await_exit(pid, deadline, KILL_GRACE)
-            status, message = timeout if ended is None else exit_verdict(*ended, limits)
+            ended = self._zygote.exit_report(got.pid)
+            assert ended is not None  # _settled
+            status, message = exit_verdict(*ended, limits)
         return RunResult(
             status=status,
             message=message,
@@ -354,5 +433,5 @@ class Sandbox:
             stdout=got.stdout.decode("utf-8", "replace"),
             stderr=got.stderr.decode("utf-8", "replace"),
             output_truncated=got.output_total > len(got.stdout) + len(got.stderr),
-            wall_ms=wall_ms,
+            wall_ms=(got.ended - got.started) * 1000.0,
         )

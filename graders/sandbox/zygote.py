@@ -6,8 +6,9 @@ memory), and it never sees a job: the parent sends it only pipe descriptors, the
 forked child reads the job from its own pipe.
 
 Control protocol (SOCK_SEQPACKET, JSON messages):
-  parent -> zygote  {"op": "spawn", "id": n} + 5 fds (job r, result w, stdout w, stderr w,
-                    the inputs memfd: see shared_inputs)
+  parent -> zygote  {"op": "spawn", "id": n, "warm": "numpy" | "torch" | null} + 5 fds
+                    (job r, result w, stdout w, stderr w, the inputs memfd: see
+                    shared_inputs); "warm" names the warm-up job the child runs first
                     {"op": "kill", "pid": pid}
   zygote -> parent  {"op": "ready", "layers": [...], "missing": {...}, "vm_bytes": n}
                     {"op": "spawned", "id": n, "pid": pid}
@@ -111,6 +112,32 @@ def _prepare_numerics(framework_warmup: bool) -> None:
         torch.special.expit(x.detach())
 
 
+def _warm_up_jobs() -> dict[str, bytes]:
+    """Per framework, the frame of a small job like a grading's, for ``harness._warm_up``.
+
+    Trusted code on a fixed input: it walks the paths a real job takes (decode, compile,
+    load, convert, call, backward, encode) so their pages are copied before the job.
+    """
+    import numpy as np
+
+    from graders.sandbox.sandbox import encode_job
+    from graders.sandbox.types import Call, Job, Limits
+
+    x = np.linspace(-2.0, 2.0, 64)
+    jobs = {
+        "numpy": Job(
+            code="import numpy as np\n\ndef f(x):\n    return 1.0 / (1.0 + np.exp(-x))\n",
+            calls=(Call(name="warm", target="f", args=(x,)),),
+        ),
+        "torch": Job(
+            code="import torch\n\ndef f(x):\n    return torch.tanh(x) * torch.sigmoid(x)\n",
+            framework="torch",
+            calls=(Call(name="warm", target="f", args=(x,), tensors=True, upstream=np.ones(64)),),
+        ),
+    }
+    return {framework: encode_job(job, Limits()) for framework, job in jobs.items()}
+
+
 _MADV_COLLAPSE = 25
 _HUGE_PAGE = 1 << 21
 
@@ -151,6 +178,7 @@ class Zygote:
     def __init__(self, control: socket.socket, plan: Any) -> None:
         self.control = control
         self.plan = plan
+        self.warm_up_jobs = _warm_up_jobs()
         self.poller = select.poll()
         self.poller.register(control.fileno(), select.POLLIN)
         self.children: dict[int, int] = {}  # pidfd -> pid
@@ -180,19 +208,19 @@ class Zygote:
             return False
         message = json.loads(data)
         if message.get("op") == "spawn" and len(fds) == 5:
-            self._spawn(message["id"], fds)
+            self._spawn(message["id"], fds, self.warm_up_jobs.get(message.get("warm")))
         elif message.get("op") == "kill":
             self._kill(int(message["pid"]))
         for fd in fds if message.get("op") != "spawn" else ():
             os.close(fd)
         return True
 
-    def _spawn(self, request_id: int, fds: list[int]) -> None:
+    def _spawn(self, request_id: int, fds: list[int], warm_up: bytes | None) -> None:
         memory_base = lockdown.address_space_bytes()
         pid = os.fork()
         if pid == 0:
             try:
-                harness.child_main(self.plan, (*fds, self.null_fd), memory_base)
+                harness.child_main(self.plan, (*fds, self.null_fd), memory_base, warm_up)
             finally:
                 os._exit(73)
         for fd in fds:

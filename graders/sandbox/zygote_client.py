@@ -193,8 +193,12 @@ class ZygoteClient:
 
     # -- children ---------------------------------------------------------------------
 
-    def spawn(self) -> Child:
-        """Ask for a new locked-down child; returns its pipes (the pid comes later)."""
+    def spawn(self, warm: str | None = None) -> Child:
+        """Ask for a new locked-down child; returns its pipes (the pid comes later).
+
+        ``warm`` ("numpy" or "torch") has the child run that framework's warm-up job
+        before it reads its own: only for a child forked ahead of its job.
+        """
         job_r, job_w = os.pipe()
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -204,7 +208,7 @@ class ZygoteClient:
         child = Child(self._next_id, job_w, result_r, out_r, err_r, inputs_fd)
         try:
             self._send(
-                {"op": "spawn", "id": child.request_id},
+                {"op": "spawn", "id": child.request_id, "warm": warm},
                 [job_r, result_w, out_w, err_w, inputs_fd],
             )
         except ZygoteLost:
@@ -221,30 +225,15 @@ class ZygoteClient:
             self.receive(time.monotonic() + timeout, lambda m: m.get("id") == child.request_id)
         return self._spawned.pop(child.request_id)
 
-    def watch(self, pid: int) -> None:
-        """Keep the exit report of ``pid`` (the running job's child) and no other."""
-        self._watched = {pid}
+    def watch(self, pids: set[int]) -> None:
+        """Keep the exit reports of ``pids`` (the running jobs' children) and no others."""
+        self._watched = set(pids)
         self._exits.clear()
 
     def kill(self, pid: int) -> None:
         """SIGKILL child ``pid`` (the zygote uses a pidfd: a recycled pid cannot be hit)."""
         self._send({"op": "kill", "pid": pid})
 
-    def await_exit(self, pid: int, deadline: float, grace: float) -> tuple[int, float] | None:
-        """Wait for the report that child ``pid`` exited.
-
-        Returns ``(wait_status, cpu_seconds)``, or None when ``deadline`` came first: the
-        child is then killed and reaped (within ``grace`` seconds, or ZygoteLost).
-        """
-
-        def exited(message: dict[str, Any]) -> bool:
-            return message.get("op") == "exit" and message.get("pid") == pid
-
-        if pid not in self._exits:
-            try:
-                self.receive(deadline, exited)
-            except NoAnswer:
-                self.kill(pid)
-                self.receive(deadline + grace, exited)
-                return None
-        return self._exits[pid]
+    def exit_report(self, pid: int) -> tuple[int, float] | None:
+        """``(wait_status, cpu_seconds)`` of watched child ``pid`` once it exited, else None."""
+        return self._exits.get(pid)

@@ -24,9 +24,9 @@ class RecordingSandbox:
         self.sandbox = sandbox
         self.jobs: list[Job] = []
 
-    def run(self, job: Job, limits: Limits) -> RunResult:
-        self.jobs.append(job)
-        return self.sandbox.run(job, limits)
+    def run_together(self, jobs: tuple[Job, ...], limits: Limits) -> list[RunResult]:
+        self.jobs.extend(jobs)
+        return self.sandbox.run_together(jobs, limits)
 
 
 @pytest.mark.slow
