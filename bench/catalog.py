@@ -28,12 +28,28 @@ from graders.sandbox import Sandbox
 
 
 def cpu_seconds(sandbox: Sandbox) -> float:
-    """CPU seconds used so far by this process, the zygote and the zygote's reaped children."""
+    """CPU seconds used so far by this process, the zygote and every child it forked.
+
+    Children still alive (forked ahead, or resident) count through their own /proc
+    entries, reaped ones through the zygote's cutime and cstime.
+    """
     own = os.times()
-    with open(f"/proc/{sandbox.zygote_pid}/stat") as stat:
+    zygote = sandbox.zygote_pid
+    ticks = sum(_ticks(zygote, 4))
+    with open(f"/proc/{zygote}/task/{zygote}/children") as children:
+        for pid in children.read().split():
+            try:
+                ticks += sum(_ticks(int(pid), 2))
+            except FileNotFoundError:
+                pass  # reaped meanwhile: its time is in the zygote's cutime from now on
+    return own.user + own.system + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid: int, count: int) -> list[int]:
+    """utime, stime (and with ``count`` 4, cutime and cstime) of ``pid``, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    zygote_ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
-    return own.user + own.system + zygote_ticks / os.sysconf("SC_CLK_TCK")
+    return [int(value) for value in fields[11 : 11 + count]]
 
 
 def main() -> None:

@@ -124,8 +124,13 @@ def run_and_judge(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) 
         framework=spec.framework,
         forbidden=forbidden,
     )
+    # The reference is the exercise's own code: it may run in a child kept for it.
     reference_job = Job(
-        code=spec.reference_code or "", calls=to_run, framework=spec.framework, forbidden=()
+        code=spec.reference_code or "",
+        calls=to_run,
+        framework=spec.framework,
+        forbidden=(),
+        resident=True,
     )
     # The reference and the submission run side by side, each in its own child.
     try:

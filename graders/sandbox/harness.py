@@ -36,7 +36,7 @@ from graders.sandbox.messages import (
     student_traceback,
     syntax_error_text,
 )
-from graders.sandbox.wire import LOCKED
+from graders.sandbox.wire import JOB_LENGTH, LOCKED
 
 STDIN_FD, STDOUT_FD, STDERR_FD, JOB_FD, RESULT_FD, LANDLOCK_FD, INPUTS_FD = range(7)
 
@@ -84,13 +84,15 @@ def child_main(
     fds: tuple[int, int, int, int, int, int],
     memory_base: int,
     warm_up: bytes | None = None,
+    resident: bool = False,
 ) -> None:
     """Entry point in the forked child; never returns.
 
     ``plan`` comes from the zygote; ``fds`` are the child's job, result, stdout and
     stderr pipe ends, its inputs memfd (see ``shared_inputs``) and /dev/null;
     ``memory_base`` is the zygote's address-space size; ``warm_up`` is a job frame to
-    run, unseen, while the real job has not arrived (see ``_warm_up``).
+    run, unseen, while the real job has not arrived (see ``_warm_up``); a ``resident``
+    child serves job after job (see ``_serve``).
     """
     job_fd, result_fd, out_fd, err_fd, inputs_fd, null_fd = fds
     try:
@@ -125,6 +127,8 @@ def child_main(
     if warm_up is not None:
         _warm_up(warm_up)
     try:
+        if resident:
+            _serve(plan, memory_base)
         job = _read_job()
         _run_job(job, plan, memory_base)
     except BaseException:  # noqa: BLE001 - the parent reports a missing status as a crash
@@ -135,6 +139,50 @@ def child_main(
 def _show_warning(message: Warning | str, category: type[Warning], *_rest: Any, **_kw: Any) -> None:
     # The default format starts with the library file's absolute path.
     sys.stderr.write(scrub(f"{category.__name__}: {message}") + "\n")
+
+
+# A resident child's CPU limit covers its whole life; the parent bounds each job by
+# its wall clock and replaces the child long before this.
+RESIDENT_CPU_SECONDS = 3600
+
+
+def _serve(plan: lockdown.Plan, memory_base: int) -> None:
+    """Run jobs one after another, each an 8-byte length then its frame, until EOF.
+
+    Only the trusted side's own code (a reference solution) is sent here, as jobs with
+    ``resident`` set: skipping a fork, a lock-down and a cold start per job is what
+    makes a reference's answer cheap. Each job's frames end with its status frame, as
+    in a one-job child. Memory is limited as for one job.
+    """
+    limited = "rlimits" in plan.layers
+    applied = False
+    while True:
+        size = _read_exactly(JOB_LENGTH.size)
+        if len(size) < JOB_LENGTH.size:
+            finish(0)
+        (length,) = JOB_LENGTH.unpack(size)
+        data = _read_exactly(length)
+        if len(data) < length:
+            finish(0)
+        job = _decode_job(data)
+        if not applied:
+            lockdown.apply_job_limits(
+                cpu_seconds=RESIDENT_CPU_SECONDS,
+                address_space=memory_base + int(job["memory_bytes"]) if limited else None,
+            )
+            applied = True
+        _execute(job)
+
+
+def _read_exactly(count: int) -> bytes:
+    """Up to ``count`` bytes from the job pipe: fewer only at its end."""
+    data = bytearray()
+    while len(data) < count:
+        chunk = os.read(JOB_FD, count - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def _warm_up(frame: bytes) -> None:

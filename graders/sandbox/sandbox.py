@@ -13,6 +13,7 @@ import os
 import select
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
@@ -34,6 +35,10 @@ OUTPUT_KILL_FACTOR = 4
 OUTPUT_KILL_MINIMUM = 256 * 1024
 RESULT_HEADER_SLACK = 1 << 20
 DEFAULT_LIMITS = Limits()
+# Resident children (for ``Job.resident``): how many distinct codes are kept, and how
+# many jobs one serves before it is replaced (whatever it grew stays bounded).
+RESIDENTS_KEPT = 4
+RESIDENT_MAX_JOBS = 1000
 
 
 class SandboxError(RuntimeError):
@@ -42,6 +47,16 @@ class SandboxError(RuntimeError):
 
 class SandboxUnavailable(SandboxError):
     """A required isolation layer is missing on this machine."""
+
+
+@dataclass
+class _Resident:
+    """A long-lived child serving the jobs of one trusted code (see ``Job.resident``)."""
+
+    key: tuple[str, str]
+    child: Child
+    pid: int
+    jobs: int = 0
 
 
 @dataclass
@@ -61,7 +76,9 @@ class _Running:
     stderr: bytearray = field(default_factory=bytearray)
     output_total: int = 0
     killed_for: str | None = None
-    # Set once the pipes close: when, and the decoded frames (calls, final, problem).
+    resident: _Resident | None = None
+    # Set once the pipes close (a resident: once its status frame is in): when, and the
+    # decoded frames (calls, final, problem).
     ended: float = 0.0
     frames: tuple[list[CallResult], dict[str, Any] | None, str | None] | None = None
 
@@ -158,6 +175,7 @@ class Sandbox:
         self._owner_pid = os.getpid()
         # Children forked ahead of their jobs: as many as the last call ran together.
         self._pending: list[Child] = []
+        self._residents: OrderedDict[tuple[str, str], _Resident] = OrderedDict()
 
     def __enter__(self) -> Self:
         self.start()
@@ -217,9 +235,10 @@ class Sandbox:
         if self._owner_pid != os.getpid():
             # Inherited across fork (e.g. a prefork worker pool): that zygote is not ours.
             self._zygote.forget()
-            for child in self._pending:
+            for child in self._pending + [r.child for r in self._residents.values()]:
                 child.close()  # our copies of the parent's pre-forked children's pipes
             self._pending = []
+            self._residents.clear()
             self._owner_pid = os.getpid()
         if self._zygote.alive():
             return
@@ -253,29 +272,37 @@ class Sandbox:
         self.layers = tuple(ready.get("layers", ()))
 
     def _stop(self) -> None:
-        for child in self._pending:
+        for child in self._pending + [r.child for r in self._residents.values()]:
             child.close()
         self._pending = []
+        self._residents.clear()
         self._zygote.stop()
 
     # -- one job ----------------------------------------------------------------------
 
     def _run_once(self, jobs: tuple[Job, ...], limits: Limits) -> list[RunResult]:
-        children, self._pending = self._pending[: len(jobs)], self._pending[len(jobs) :]
-        children += [self._zygote.spawn() for _ in range(len(jobs) - len(children))]
+        residents: dict[int, _Resident] = {}
+        for index, job in enumerate(jobs):
+            key = (job.code, job.framework)
+            if job.resident and all(r.key != key for r in residents.values()):
+                residents[index] = self._resident_for(key)
+        fresh = [index for index in range(len(jobs)) if index not in residents]
+        children, self._pending = self._pending[: len(fresh)], self._pending[len(fresh) :]
+        children += [self._zygote.spawn() for _ in range(len(fresh) - len(children))]
         try:
             pids = [self._zygote.child_pid(child, SPAWN_TIMEOUT) for child in children]
-            self._zygote.watch(set(pids))
-            running = [
-                self._start(job, limits, child, pid)
-                for job, child, pid in zip(jobs, children, pids, strict=True)
-            ]
+            self._zygote.watch(set(pids) | {r.pid for r in self._residents.values()})
+            running: dict[int, _Running] = {}
+            for index, child, pid in zip(fresh, children, pids, strict=True):
+                running[index] = self._start(jobs[index], limits, child, pid)
+            for index, resident in residents.items():
+                running[index] = self._start_resident(jobs[index], limits, resident)
             if self.prefork:
                 # Fork, lock down and warm up the next children while these run; a
                 # worker's next jobs are most often for the same framework.
-                while len(self._pending) < len(jobs):
+                while len(self._pending) < len(fresh):
                     self._pending.append(self._zygote.spawn(warm=jobs[-1].framework))
-            return self._collect(running)
+            return self._collect([running[index] for index in range(len(jobs))])
         finally:
             for child in children:
                 child.close()
@@ -295,6 +322,42 @@ class Sandbox:
         child.job_w = -1
         open_fds = {child.result_r, child.out_r, child.err_r}
         return _Running(job, limits, child, pid, slots, shared_bytes, started, open_fds)
+
+    def _resident_for(self, key: tuple[str, str]) -> _Resident:
+        """The resident child for ``key`` (code, framework), started if there is none."""
+        resident = self._residents.get(key)
+        if resident is not None:
+            self._residents.move_to_end(key)
+            return resident
+        child = self._zygote.spawn(resident=True)
+        resident = _Resident(key, child, self._zygote.child_pid(child, SPAWN_TIMEOUT))
+        self._await_locked(child)
+        self._residents[key] = resident
+        while len(self._residents) > RESIDENTS_KEPT:
+            self._drop_resident(next(iter(self._residents.values())))
+        return resident
+
+    def _drop_resident(self, resident: _Resident) -> None:
+        if self._residents.get(resident.key) is resident:
+            del self._residents[resident.key]
+        self._zygote.kill(resident.pid)
+        resident.child.close()
+
+    def _start_resident(self, job: Job, limits: Limits, resident: _Resident) -> _Running:
+        """Send ``job`` to its resident child. Its arguments travel in the frame: a
+        resident runs trusted code, whose effect on its inputs is never judged."""
+        payload = encode_job(job, limits)
+        started = time.monotonic()
+        try:
+            _write_all(resident.child.job_w, wire.JOB_LENGTH.pack(len(payload)) + payload)
+        except BrokenPipeError:
+            raise ZygoteLost("a resident child was gone") from None
+        resident.jobs += 1
+        child = resident.child
+        open_fds = {child.result_r, child.out_r, child.err_r}
+        return _Running(
+            job, limits, child, resident.pid, (), 0, started, open_fds, resident=resident
+        )
 
     def _await_locked(self, child: Child) -> None:
         """Wait for the child's lock-down marker.
@@ -353,14 +416,16 @@ class Sandbox:
                 data = os.read(fd, READ_CHUNK)
                 if data and fd == run.child.result_r:
                     self._take_result(run, data)
+                    if run.resident is not None and wire.ends_with_status(run.result):
+                        run.open_fds.clear()  # its job is done; the pipes stay open
                 elif data:
                     self._take_output(run, fd == run.child.out_r, data)
                 else:
                     run.open_fds.discard(fd)
-                    if not run.open_fds:
-                        run.ended = time.monotonic()
-                        names = [call.name for call in run.job.calls]
-                        run.frames = read_frames(bytes(run.result), names)
+                if not run.open_fds and run.frames is None:
+                    run.ended = time.monotonic()
+                    names = [call.name for call in run.job.calls]
+                    run.frames = read_frames(bytes(run.result), names)
         return [results[index] for index in range(len(running))]
 
     def _settled(self, run: _Running) -> bool:
@@ -382,6 +447,12 @@ class Sandbox:
         )
         verdict = self._verdict(run)
         verdict = replace(verdict, calls=shared_inputs.with_caller_args(verdict.calls, caller_args))
+        resident = run.resident
+        if resident is not None:
+            # Kept only while all is well; anything else and a fresh one takes over.
+            if verdict.status != "ok" or run.output_total or resident.jobs >= RESIDENT_MAX_JOBS:
+                self._drop_resident(resident)
+            return verdict
         # Whatever the child did after its last frame (a replaced ``finish``, threads
         # still running), it ends with its job: one message, no waiting for the exit.
         self._zygote.kill(run.pid)

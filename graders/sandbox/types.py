@@ -69,6 +69,9 @@ class Job:
     calls: tuple[Call, ...] = ()
     framework: Framework = "numpy"
     forbidden: tuple[str, ...] = ()
+    # Trusted code only (a reference solution): the job may run in a long-lived child
+    # that already ran this same code, and whatever one job leaves there the next sees.
+    resident: bool = False
 
 
 @dataclass(frozen=True)

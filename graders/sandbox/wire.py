@@ -22,6 +22,8 @@ MAGIC = b"AQW1"
 # only the harness (never student code) can send them.
 LOCKED = b"AQLOCKED"
 _HEAD = struct.Struct("<4sI")
+# Before each job sent to a resident child (which reads many from one pipe).
+JOB_LENGTH = struct.Struct("<Q")
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
 
@@ -168,6 +170,12 @@ def pack(header: dict[str, Any], buffers: list[memoryview]) -> bytes:
     header = dict(header, buffers=[len(b) for b in buffers])
     body = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
     return b"".join([_HEAD.pack(MAGIC, len(body)), body, *buffers])
+
+
+def ends_with_status(data: bytes | bytearray) -> bool:
+    """Whether ``data`` is whole frames, the last one a job's final status frame."""
+    frames, clean = unpack(data)
+    return clean and bool(frames) and frames[-1][0].get("type") == "status"
 
 
 def unpack(

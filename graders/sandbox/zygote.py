@@ -8,7 +8,8 @@ forked child reads the job from its own pipe.
 Control protocol (SOCK_SEQPACKET, JSON messages):
   parent -> zygote  {"op": "spawn", "id": n, "warm": "numpy" | "torch" | null} + 5 fds
                     (job r, result w, stdout w, stderr w, the inputs memfd: see
-                    shared_inputs); "warm" names the warm-up job the child runs first
+                    shared_inputs); "warm" names the warm-up job the child runs first;
+                    "resident": true makes a child that serves job after job
                     {"op": "kill", "pid": pid}
   zygote -> parent  {"op": "ready", "layers": [...], "missing": {...}, "vm_bytes": n}
                     {"op": "spawned", "id": n, "pid": pid}
@@ -208,19 +209,22 @@ class Zygote:
             return False
         message = json.loads(data)
         if message.get("op") == "spawn" and len(fds) == 5:
-            self._spawn(message["id"], fds, self.warm_up_jobs.get(message.get("warm")))
+            warm_up = self.warm_up_jobs.get(message.get("warm"))
+            self._spawn(message["id"], fds, warm_up, bool(message.get("resident")))
         elif message.get("op") == "kill":
             self._kill(int(message["pid"]))
         for fd in fds if message.get("op") != "spawn" else ():
             os.close(fd)
         return True
 
-    def _spawn(self, request_id: int, fds: list[int], warm_up: bytes | None) -> None:
+    def _spawn(
+        self, request_id: int, fds: list[int], warm_up: bytes | None, resident: bool
+    ) -> None:
         memory_base = lockdown.address_space_bytes()
         pid = os.fork()
         if pid == 0:
             try:
-                harness.child_main(self.plan, (*fds, self.null_fd), memory_base, warm_up)
+                harness.child_main(self.plan, (*fds, self.null_fd), memory_base, warm_up, resident)
             finally:
                 os._exit(73)
         for fd in fds:

@@ -193,11 +193,12 @@ class ZygoteClient:
 
     # -- children ---------------------------------------------------------------------
 
-    def spawn(self, warm: str | None = None) -> Child:
+    def spawn(self, warm: str | None = None, resident: bool = False) -> Child:
         """Ask for a new locked-down child; returns its pipes (the pid comes later).
 
         ``warm`` ("numpy" or "torch") has the child run that framework's warm-up job
-        before it reads its own: only for a child forked ahead of its job.
+        before it reads its own: only for a child forked ahead of its job. A
+        ``resident`` child reads length-prefixed jobs until its job pipe closes.
         """
         job_r, job_w = os.pipe()
         result_r, result_w = os.pipe()
@@ -208,7 +209,7 @@ class ZygoteClient:
         child = Child(self._next_id, job_w, result_r, out_r, err_r, inputs_fd)
         try:
             self._send(
-                {"op": "spawn", "id": child.request_id, "warm": warm},
+                {"op": "spawn", "id": child.request_id, "warm": warm, "resident": resident},
                 [job_r, result_w, out_w, err_w, inputs_fd],
             )
         except ZygoteLost:
