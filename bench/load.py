@@ -259,7 +259,8 @@ class Load:
             response = call(
                 lambda: requests.get(
                     outcome.detail_url,
-                    params={"wait": wait} if wait else None,
+                    # One answer per submission: the verdict, not the start of grading.
+                    params={"wait": wait, "until": "finished"} if wait else None,
                     headers={"Authorization": f"Token {outcome.token}"},
                     timeout=60,
                 ),
@@ -474,7 +475,7 @@ def report(outcomes: list[Outcome], stack: Stack, options: argparse.Namespace) -
         # How the students waited: long polls in steady mode (the response is the
         # verdict's arrival), a few shared pollers going round once a second in a burst.
         "waiting": (
-            f"long poll ?wait={options.long_poll:g}"
+            f"long poll ?wait={options.long_poll:g}&until=finished"
             if options.mode == "steady" and options.long_poll
             else "polls"
         ),

@@ -294,6 +294,8 @@ SUBMISSION_LIST = operation(
         *pagination.parameters(pagination.SUBMISSION_PAGE),
     ],
 )
+
+
 def _wait(what: str) -> OpenApiParameter:
     return OpenApiParameter(
         "wait",
@@ -305,8 +307,20 @@ def _wait(what: str) -> OpenApiParameter:
     )
 
 
+_UNTIL = OpenApiParameter(
+    "until",
+    {"type": "string", "enum": list(long_poll.UNTIL_CHOICES), "default": "change"},
+    OpenApiParameter.QUERY,
+    required=False,
+    description="With wait: `change` (default) answers at any status change (queued to "
+    "running too); `finished` only once the submission is graded or failed, so a client "
+    "that wants the result needs one request.",
+)
+
 SUBMISSION_DETAIL = operation(
-    ok=SubmissionSchema, operation_id="submission_detail", parameters=[_wait("submission")]
+    ok=SubmissionSchema,
+    operation_id="submission_detail",
+    parameters=[_wait("submission"), _UNTIL],
 )
 SUBMISSION_STARTED = operation(
     ok=StartedAcceptedSchema, request=GradingAttemptSchema, operation_id="submission_started"

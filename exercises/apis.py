@@ -251,18 +251,19 @@ class SubmissionDetailApi(APIView):
         """Show a submission: status, score, per-test feedback.
 
         ``?wait=S`` (up to 10): while it is queued or running, answer as soon as its
-        status changes (it starts running, is graded or fails), or after S seconds.
+        status changes (it starts running, is graded or fails), or after S seconds;
+        with ``&until=finished`` only once it is graded or failed.
         """
         submission = access.access_submission(request.user, submission_id)
         wait = long_poll.wait_seconds(request)
+        until = long_poll.wait_until(request)
         if wait and submission.status not in SETTLED_SUBMISSION:
-            seen = submission.status
-            long_poll.wait_for_change(
-                "submission",
-                submission.id,
-                wait,
-                lambda: Submission.objects.filter(pk=submission.id).exclude(status=seen).exists(),
-            )
+            waited = Submission.objects.filter(pk=submission.id)
+            if until == "finished":
+                waited = waited.filter(status__in=SETTLED_SUBMISSION)
+            else:
+                waited = waited.exclude(status=submission.status)
+            long_poll.wait_for_change("submission", submission.id, wait, waited.exists)
             submission = access.access_submission(request.user, submission_id)
         full = access.can_see_hidden_feedback(request.user, submission)
         return Response(serializers.submission_data(submission, request, full=full))

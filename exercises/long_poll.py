@@ -79,6 +79,20 @@ def wait_seconds(request: Request) -> float:
     return seconds
 
 
+UNTIL_CHOICES = ("change", "finished")
+
+
+def wait_until(request: Request) -> str:
+    """The ``until`` query parameter: "change" (default) or "finished"; ``ApiError`` otherwise."""
+    raw = request.query_params.get("until") or "change"
+    if raw not in UNTIL_CHOICES:
+        raise ApiError(
+            "until must be one of: " + ", ".join(UNTIL_CHOICES) + ".",
+            fields={"until": [f"not one of {', '.join(UNTIL_CHOICES)}"]},
+        )
+    return raw
+
+
 def announce_changed(kind: str, key: int) -> None:
     """Wake the requests waiting on ``kind`` ``key`` once the current transaction commits."""
 

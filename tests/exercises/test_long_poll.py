@@ -122,3 +122,41 @@ def test_a_waiting_request_wakes_when_the_change_is_announced(
 
     assert done.is_set()
     assert time.monotonic() - began < 5
+
+
+def test_an_unknown_until_is_refused_naming_the_field(client_for, student, submission):
+    response = client_for(student).get(f"/api/v1/submissions/{submission.id}/?wait=1&until=graded")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["until"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_until_finished_answers_the_verdict_not_the_start(
+    client_for, grader, student, sigmoid, course
+):
+    submission = services.submission_create(
+        user=student, exercise=sigmoid, code=SIGMOID_OK, course=course
+    )
+    grader_client = client_for(grader)
+
+    def grade_later() -> None:
+        time.sleep(0.3)
+        grader_client.post(
+            f"/api/v1/submissions/{submission.id}/started/", {"grading_attempt": 1}, format="json"
+        )
+        time.sleep(0.3)
+        grader_client.post(
+            f"/api/v1/submissions/{submission.id}/result/",
+            {"grading_attempt": 1, "verdict": verdict_for(sigmoid, 10)},
+            format="json",
+        )
+
+    worker = threading.Thread(target=grade_later)
+    worker.start()
+    response, _ = timed_get(
+        client_for(student), f"/api/v1/submissions/{submission.id}/?wait=8&until=finished"
+    )
+    worker.join()
+    assert response.status_code == 200
+    assert response.json()["status"] == "graded"
+    assert response.json()["score"] == 10.0
