@@ -217,10 +217,9 @@ def _insert_submission(
     course: Course | None,
 ) -> Submission:
     with transaction.atomic():
-        variant = variant_for(user=user, exercise=exercise)
         # Serialise one student's submissions to one exercise (PostgreSQL), so the
         # attempt counter is computed without a race in the common case.
-        ExerciseVariant.objects.select_for_update().filter(pk=variant.pk).first()
+        variant = _locked_variant(user, exercise)
         submission = Submission.objects.create(
             user=user,
             exercise=exercise,
@@ -232,9 +231,19 @@ def _insert_submission(
             max_score=exercise.points,
             attempt=_next_attempt(user, exercise),
         )
-        submission_id = submission.id
-        transaction.on_commit(lambda: enqueue_grading(submission_id))
+        # The row just inserted is what a fetch would return: send it as it is.
+        transaction.on_commit(lambda: _send_grading([submission]))
     return submission
+
+
+def _locked_variant(user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
+    """``user``'s variant of ``exercise``, its row locked; drawn first if there is none."""
+    mine = ExerciseVariant.objects.select_for_update().filter(user=user, exercise=exercise)
+    variant = mine.first()
+    if variant is None:
+        variant_for(user=user, exercise=exercise)
+        variant = mine.first()
+    return variant
 
 
 def grading_message(submission: Submission, *, spec: dict[str, Any] | None = None) -> list[Any]:
@@ -277,8 +286,6 @@ def enqueue_grading_many(
     exercise version (and points) its message carries: the version that grades it.
     Returns how many tasks the broker accepted.
     """
-    from actquiz.celery import app, broker_connection
-
     sent = 0
     for start in range(0, len(submission_ids), batch_size):
         batch = submission_ids[start : start + batch_size]
@@ -287,40 +294,47 @@ def enqueue_grading_many(
                 pk__in=batch, status=Submission.Status.QUEUED
             )
         )
-        accepted: list[tuple[Submission, dict[str, Any]]] = []
-        spec_of: dict[int, dict[str, Any]] = {}
-        try:
-            # One connection per batch, kept for the next send of this process (a
-            # connection that failed is dropped, so a Redis restart costs one send).
-            with broker_connection() as connection:
-                for submission in submissions:
-                    spec = spec_of.get(submission.exercise_id)
-                    if spec is None:
-                        spec = spec_of[submission.exercise_id] = specs.spec_dict(
-                            submission.exercise
-                        )
-                    app.send_task(
-                        GRADE_TASK_NAME,
-                        args=grading_message(submission, spec=spec),
-                        queue=settings.ACTQUIZ_GRADING_QUEUE,
-                        connection=connection,
-                        priority=priority,
-                        retry=True,
-                        retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
-                    )
-                    accepted.append((submission, spec))
-        except Exception:
-            logger.warning(
-                "could not enqueue %d submissions (first %s); the sweep will retry",
-                len(submissions) - len(accepted),
-                batch[0],
-                exc_info=True,
-            )
-        _mark_enqueued(accepted)
-        sent += len(accepted)
-        if len(accepted) < len(submissions):
+        accepted = _send_grading(submissions, priority=priority)
+        sent += accepted
+        if accepted < len(submissions):
             break
     return sent
+
+
+def _send_grading(submissions: list[Submission], *, priority: int | None = None) -> int:
+    """Send ``submissions`` (queued, exercise loaded) over one broker connection and
+    record each one sent; returns how many the broker accepted."""
+    from actquiz.celery import app, broker_connection
+
+    accepted: list[tuple[Submission, dict[str, Any]]] = []
+    spec_of: dict[int, dict[str, Any]] = {}
+    try:
+        # One connection per batch, kept for the next send of this process (a
+        # connection that failed is dropped, so a Redis restart costs one send).
+        with broker_connection() as connection:
+            for submission in submissions:
+                spec = spec_of.get(submission.exercise_id)
+                if spec is None:
+                    spec = spec_of[submission.exercise_id] = specs.spec_dict(submission.exercise)
+                app.send_task(
+                    GRADE_TASK_NAME,
+                    args=grading_message(submission, spec=spec),
+                    queue=settings.ACTQUIZ_GRADING_QUEUE,
+                    connection=connection,
+                    priority=priority,
+                    retry=True,
+                    retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+                )
+                accepted.append((submission, spec))
+    except Exception:
+        logger.warning(
+            "could not enqueue %d submissions (first %s); the sweep will retry",
+            len(submissions) - len(accepted),
+            submissions[0].pk if submissions else None,
+            exc_info=True,
+        )
+    _mark_enqueued(accepted)
+    return len(accepted)
 
 
 def _mark_enqueued(accepted: list[tuple[Submission, dict[str, Any]]]) -> None:
