@@ -192,8 +192,8 @@ def _warm_up(frame: bytes) -> None:
     reference counts make every object it reads a write: the first torch call in a child
     takes ~2 ms, the same call again ~0.3 ms. A pre-forked child pays that while it
     waits for its job, off the grading's latency. The warm-up forbids nothing (so no
-    hook stays installed) and its module is forgotten; its CPU time counts towards the
-    job's limit, by a few milliseconds.
+    hook stays installed) and its module is forgotten; the job's CPU limit counts from
+    what the child used before it, so the warm-up costs the job nothing.
     """
     global _warming_up
     _warming_up = True

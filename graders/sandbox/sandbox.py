@@ -303,6 +303,11 @@ class Sandbox:
                 while len(self._pending) < len(fresh):
                     self._pending.append(self._zygote.spawn(warm=jobs[-1].framework))
             return self._collect([running[index] for index in range(len(jobs))])
+        except BaseException:
+            # A resident cut off mid-job would hand its leftovers to the next job.
+            for resident in residents.values():
+                self._drop_resident(resident)
+            raise
         finally:
             for child in children:
                 child.close()
