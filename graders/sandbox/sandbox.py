@@ -39,6 +39,8 @@ DEFAULT_LIMITS = Limits()
 # many jobs one serves before it is replaced (whatever it grew stays bounded).
 RESIDENTS_KEPT = 4
 RESIDENT_MAX_JOBS = 1000
+# Children one run_together call runs at once: a grading's reference and submission.
+MAX_TOGETHER = 2
 
 
 class SandboxError(RuntimeError):
@@ -210,18 +212,25 @@ class Sandbox:
     def run_together(
         self, jobs: tuple[Job, ...], limits: Limits = DEFAULT_LIMITS
     ) -> list[RunResult]:
-        """Run ``jobs`` at the same time, each in its own fresh child under ``limits``.
+        """Run ``jobs`` side by side, each in its own fresh child under ``limits``.
 
         For jobs that do not depend on each other (a reference and a submission): on a
         machine with a core per job they take the time of the slowest instead of the
-        sum. Each child has its own limits, so memory and CPU can reach ``len(jobs)``
-        times one job's. Returns one ``RunResult`` per job, in order; raises as ``run``.
+        sum. At most ``MAX_TOGETHER`` run at once (the rest wait for the next wave), so
+        one call's memory and CPU stay within that many times one job's. Returns one
+        ``RunResult`` per job, in order; raises as ``run``.
         """
+        results: list[RunResult] = []
+        for start in range(0, len(jobs), MAX_TOGETHER):
+            results += self._run_wave(tuple(jobs[start : start + MAX_TOGETHER]), limits)
+        return results
+
+    def _run_wave(self, jobs: tuple[Job, ...], limits: Limits) -> list[RunResult]:
         with self._lock:
             for attempt in (1, 2):
                 self._ensure_started()
                 try:
-                    return self._run_once(tuple(jobs), limits)
+                    return self._run_once(jobs, limits)
                 except ZygoteLost as exc:
                     logger.warning(
                         "sandbox zygote lost (%s); restarting (attempt %d)", exc, attempt

@@ -71,3 +71,12 @@ def test_a_child_warmed_up_ahead_of_its_job_looks_like_a_cold_one() -> None:
     # Its own module, the harness's error state, gradients on, no dispatch mode left.
     assert seen_cold.calls[0].value.tolist() == [1.0, 1.0, 1.0, 0.0, 1.0]
     assert seen_warm.calls[0].value.tolist() == seen_cold.calls[0].value.tolist()
+
+
+def test_more_jobs_than_run_at_once_all_come_back_in_order(sandbox: Sandbox) -> None:
+    codes = [SIGMOID.replace("1.0 +", f"{k}.0 +") for k in (1, 2, 3)]
+    results = sandbox.run_together(tuple(sigmoid_job(code) for code in codes), SHORT)
+    x = sigmoid_inputs()
+    for k, result in zip((1, 2, 3), results, strict=True):
+        assert result.status == "ok"
+        np.testing.assert_allclose(result.calls[0].value, 1.0 / (k + np.exp(-x)))
