@@ -3,7 +3,7 @@
 Prints JSON: per exercise the number of tests, the number of sandbox calls, the median
 wall time of ``engine.grade`` (reference run + student run + judging) over ``--repeat``
 runs, all through one warm sandbox as a worker would use it, and the mean CPU time a
-grading costs (this process, the zygote and its children). Each run has its own seed,
+grading costs (this process, the zygote and every child, live or reaped). Each run has its own seed,
 as every real submission does, so the reference runs the fresh random inputs each time.
 
     python bench/catalog.py [--repeat 5] [SLUG ...]
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -21,35 +20,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from process_cpu import own_tree_cpu
 
 from graders import engine
 from graders.engine.code import plan_calls
 from graders.sandbox import Sandbox
-
-
-def cpu_seconds(sandbox: Sandbox) -> float:
-    """CPU seconds used so far by this process, the zygote and every child it forked.
-
-    Children still alive (forked ahead, or resident) count through their own /proc
-    entries, reaped ones through the zygote's cutime and cstime.
-    """
-    own = os.times()
-    zygote = sandbox.zygote_pid
-    ticks = sum(_ticks(zygote, 4))
-    with open(f"/proc/{zygote}/task/{zygote}/children") as children:
-        for pid in children.read().split():
-            try:
-                ticks += sum(_ticks(int(pid), 2))
-            except FileNotFoundError:
-                pass  # reaped meanwhile: its time is in the zygote's cutime from now on
-    return own.user + own.system + ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _ticks(pid: int, count: int) -> list[int]:
-    """utime, stime (and with ``count`` 4, cutime and cstime) of ``pid``, in clock ticks."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return [int(value) for value in fields[11 : 11 + count]]
 
 
 def main() -> None:
@@ -69,13 +46,13 @@ def main() -> None:
             times, verdict = [], None
             warm_up = engine.Submission(code=exercise["reference_code"], seed=0)
             engine.grade(spec, warm_up, sandbox=sandbox)
-            cpu_before = cpu_seconds(sandbox)
+            cpu_before = own_tree_cpu()
             for seed in range(1, args.repeat + 1):
                 submission = engine.Submission(code=exercise["reference_code"], seed=seed)
                 start = time.perf_counter()
                 verdict = engine.grade(spec, submission, sandbox=sandbox)
                 times.append(time.perf_counter() - start)
-            cpu_ms = (cpu_seconds(sandbox) - cpu_before) * 1000 / args.repeat
+            cpu_ms = (own_tree_cpu() - cpu_before) * 1000 / args.repeat
             calls = sum(len(c) for _, _, c in plan_calls(spec, submission))
             rows.append(
                 {
