@@ -31,6 +31,8 @@ from graders.engine.verdicts import failed_verdict, graded_verdict, test_result,
 from graders.sandbox.convert import OBJECT_ARRAY_NOTE
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from graders.sandbox import Call, CallResult, Limits, RunResult, Sandbox
 
 log = logging.getLogger(__name__)
@@ -118,47 +120,42 @@ def run_and_judge(spec: ExerciseSpec, submission: Submission, sandbox: Sandbox) 
     groups = [group for _, ctx, _ in plan for group in ctx.isolated]
     isolated = {name for group in groups for name in group}
     by_name = {call.name: call for call in calls}
-    main_job = Job(
-        code=code,
-        calls=tuple(c for c in calls if c.name not in isolated),
-        framework=spec.framework,
-        forbidden=forbidden,
-    )
-    # The reference is the exercise's own code: it may run in a child kept for it.
-    reference_job = Job(
-        code=spec.reference_code or "",
-        calls=to_run,
-        framework=spec.framework,
-        forbidden=(),
-        resident=True,
-    )
+
+    def student_job(job_calls: Iterable[Call]) -> Job:
+        return Job(code=code, calls=tuple(job_calls), framework=spec.framework, forbidden=forbidden)
+
+    jobs = [student_job(c for c in calls if c.name not in isolated)]
+    if to_run:
+        # The reference is the exercise's own code: it may run in a child kept for it.
+        reference_job = Job(
+            code=spec.reference_code or "",
+            calls=to_run,
+            framework=spec.framework,
+            forbidden=(),
+            resident=True,
+        )
+        jobs.insert(0, reference_job)
     # The reference and the submission run side by side, each in its own child.
     try:
-        runs = sandbox.run_together((reference_job, main_job) if to_run else (main_job,), limits)
+        runs = sandbox.run_together(tuple(jobs), limits)
     except Exception as exc:
         log.exception("sandbox failed on %s", spec.slug)
         return _sandbox_failed(base, exc)
     student_run = runs[-1]
+    reference = dict(cached)
     if to_run:
         reference_run = runs[0]
         if reference_run.status != "ok":
             detail = f"{reference_run.status}: {reference_run.message}"
             return failed_verdict(base, "reference", msg("error.reference", detail=detail))
         REFERENCE_CACHE.store(keys, reference_run.calls)
-    reference = {**cached, **{r.name: r for r in runs[0].calls}} if to_run else dict(cached)
+        reference.update((r.name, r) for r in reference_run.calls)
     if groups and student_run.status == "ok":
         group_jobs = []
         for group in groups:
             order = list(group)
             _SHUFFLE.shuffle(order)
-            group_jobs.append(
-                Job(
-                    code=code,
-                    calls=tuple(by_name[name] for name in order),
-                    framework=spec.framework,
-                    forbidden=forbidden,
-                )
-            )
+            group_jobs.append(student_job(by_name[name] for name in order))
         try:
             group_runs = sandbox.run_together(tuple(group_jobs), limits)
         except Exception as exc:

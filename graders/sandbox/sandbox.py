@@ -159,7 +159,7 @@ class Sandbox:
 
     ``allow_missing_layers`` names layers (see ``lockdown.LAYERS``) the operator accepts
     running without on this machine; without it a missing layer refuses to start.
-    ``prefork`` keeps the next child forked and locked down ahead of time.
+    ``prefork`` keeps children forked, locked down and warmed up ahead of their jobs.
     """
 
     def __init__(
