@@ -426,6 +426,13 @@ ACTQUIZ_RESULT_RETRY_BACKOFF_MAX = min(
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
 )
 ACTQUIZ_RESULT_MAX_RETRIES = env_int("ACTQUIZ_RESULT_MAX_RETRIES", 12)
+# A first delivery tells the web tier it has started only once grading has taken this
+# long: most gradings finish sooner, and their result alone says it all (one request
+# fewer per submission). A broker redelivery reports before grading, so the delivery
+# cap counts it before the student's code runs again.
+ACTQUIZ_STARTED_REPORT_AFTER_SECONDS = float(
+    env_str("ACTQUIZ_STARTED_REPORT_AFTER_SECONDS", "0.25")
+)
 
 # LTI 1.3 (lms/). The public base URL builds every URL given to an LMS.
 ACTQUIZ_PUBLIC_URL = env_str("ACTQUIZ_PUBLIC_URL", "http://127.0.0.1:8000")

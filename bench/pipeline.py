@@ -9,10 +9,10 @@ score checked) and watches the database until every one is graded. Reported:
 - graded_per_s: graded submissions per second, first POST to last verdict stored
 - stages_ms (p50/p95 over the submissions, from the server's own timestamps):
     post:        the client's POST round trip (validate, insert, commit, send to Redis)
-    queue_wait:  created -> the worker's "started" call stored (broker, pickup, HTTP)
     grading:     engine + sandbox inside the worker (the verdict's ``grading_ms``)
     sandbox:     the sandbox children's wall time (part of grading)
-    write_back:  started -> finished minus grading (result POST and its DB work)
+    around_grading: created -> finished minus grading: broker, pickup, the result POST
+                 and its DB work (a grading this quick posts no "started" report)
     end_to_end:  created -> finished
 - cpu_ms_per_submission: CPU time used during the run divided by N, per part:
     web (gunicorn processes), worker (Celery pool processes, their zygotes and every
@@ -104,15 +104,14 @@ def submission_rows(stack: Stack, ids: list[int]) -> list[dict[str, Any]]:
         rows = connection.execute(
             """
             select id, status, score,
-                   extract(epoch from created_at)::float, extract(epoch from started_at)::float,
-                   extract(epoch from finished_at)::float,
+                   extract(epoch from created_at)::float, extract(epoch from finished_at)::float,
                    (verdict -> 'extra' ->> 'grading_ms')::float,
                    (verdict -> 'extra' ->> 'wall_ms')::float
             from exercises_submission where id = any(%s)
             """,
             (ids,),
         ).fetchall()
-    keys = ("id", "status", "score", "created", "started", "finished", "grading", "sandbox")
+    keys = ("id", "status", "score", "created", "finished", "grading", "sandbox")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -199,11 +198,10 @@ def main() -> None:
     last = max(r["finished"] for r in rows.values())
     stages = {
         "post": [ms for _, _, ms in sent],
-        "queue_wait": [(r["started"] - r["created"]) * 1000 for r in graded],
         "grading": [r["grading"] for r in graded if r["grading"] is not None],
         "sandbox": [r["sandbox"] for r in graded if r["sandbox"] is not None],
-        "write_back": [
-            (r["finished"] - r["started"]) * 1000 - r["grading"]
+        "around_grading": [
+            (r["finished"] - r["created"]) * 1000 - r["grading"]
             for r in graded
             if r["grading"] is not None
         ],
@@ -231,9 +229,8 @@ def main() -> None:
                     for part, seconds in cpu_used(before, after).items()
                 },
                 "median_stage_sum_check_ms": round(
-                    statistics.median(stages["queue_wait"])
-                    + statistics.median(stages["grading"])
-                    + statistics.median(stages["write_back"]),
+                    statistics.median(stages["grading"])
+                    + statistics.median(stages["around_grading"]),
                     1,
                 ),
             },

@@ -198,8 +198,9 @@ class Submission(models.Model):
     attempt = models.PositiveIntegerField()
     # Bumped on every (re)enqueue; a worker's result must name the current one.
     grading_attempt = models.PositiveIntegerField(default=1)
-    # Times a worker began grading it (every "started" call, redeliveries included);
-    # past settings.ACTQUIZ_MAX_DELIVERIES the submission is failed, not run again.
+    # Times a worker began grading it, as reported: every "started" call (redeliveries
+    # included), or the result of a delivery too quick to report its start; past
+    # settings.ACTQUIZ_MAX_DELIVERIES the submission is failed, not run again.
     deliveries = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the broker accepted the task; null means it was never handed over.

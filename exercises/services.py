@@ -366,7 +366,8 @@ def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
     """Mark a submission ``running`` because a worker began grading it (one delivery).
 
     Every call counts a delivery: a submission whose worker died mid-grading comes
-    back from the broker and starts again. Past ``ACTQUIZ_MAX_DELIVERIES`` it has
+    back from the broker and reports its start again before it runs. (A delivery that
+    finishes quickly reports only its result, which counts it.) Past ``ACTQUIZ_MAX_DELIVERIES`` it has
     stopped the grader too often; it is failed with that reason and a
     ``ConflictError`` (409) tells the worker not to run it. Also 409 if
     ``grading_attempt`` is not the current one. A finished submission changes
@@ -483,6 +484,9 @@ def submission_record_result(
             if not graded and submission.verdict is not None:
                 regrade_progress.keep_previous_result(submission, item, now)
                 return submission, True
+        if submission.status == Submission.Status.QUEUED:
+            # A delivery that finished before it reported its start.
+            submission.deliveries += 1
         submission.status = Submission.Status.GRADED if graded else Submission.Status.FAILED
         submission.score = verdict["score"] if graded else None
         submission.tests = verdict.get("tests") or []
@@ -505,6 +509,7 @@ def submission_record_result(
                 "hints",
                 "needs_review",
                 "verdict",
+                "deliveries",
                 "started_at",
                 "finished_at",
             ]

@@ -2,7 +2,9 @@
 
 The message carries everything (the exercise spec with its reference code, the
 student's code or answer, the seed), so a worker never opens the database: it needs
-only the broker, the API URL and the grader token. Retry policy lives here:
+only the broker, the API URL and the grader token. A first delivery reports "started"
+only if its grading takes a while (``start_reports``); a redelivered one reports before
+it grades, so the web tier's delivery cap counts it first. Retry policy lives here:
 
 - web tier unreachable -> the client retries a few times, then the task re-schedules
   itself with exponential backoff, carrying the finished verdict so the student's code
@@ -15,10 +17,13 @@ only the broker, the API URL and the grader token. Retry policy lives here:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from celery import Task, shared_task
@@ -26,6 +31,7 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from django.conf import settings
 
 from graders import client
+from graders.start_reports import StartReporter
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +48,8 @@ VALIDATION_MARGIN_SECONDS = 20
 TEXT_MODEL_NICENESS = 10
 
 _sandbox: Any = None
+# Reports "started" only for a first delivery whose grading takes a while.
+start_reporter = StartReporter()
 _sandbox_lock = threading.Lock()
 
 
@@ -256,6 +264,59 @@ def _deliver(
     return "delivered"
 
 
+def redelivered(request: Any) -> bool:
+    """Whether the broker handed this message out before (kombu marks a restored one).
+
+    A job handed back by a worker that died, was stopped or lost Redis may have run the
+    student's code already; it reports its start before grading again, so the delivery
+    cap counts it first.
+    """
+    return bool((request.delivery_info or {}).get("redelivered"))
+
+
+def _report_start_first(
+    submission_id: int, grading_attempt: int, config: client.ApiConfig
+) -> str | None:
+    """Report the start of grading and wait for the answer; returns why to stop, or None."""
+    try:
+        started = client.post_started(submission_id, grading_attempt, config=config)
+    except client.SupersededAttempt:
+        logger.info("submission %s attempt %s superseded", submission_id, grading_attempt)
+        return "superseded"
+    except client.PermanentDeliveryError as exc:
+        # Also the delivery cap: the submission stopped the grader too often.
+        logger.error("submission %s refused by the web tier: %s", submission_id, exc)
+        return "refused"
+    except client.TransientDeliveryError as exc:
+        # "started" is only progress information: grade anyway, the result post
+        # retries until the web tier is back.
+        logger.warning("could not report start of submission %s: %s", submission_id, exc)
+        return None
+    if started.get("status") in FINISHED_STATUSES:
+        # The worker died (or lost the broker) between posting the result and
+        # acknowledging the message: grading again would run the code twice for nothing.
+        logger.info(
+            "submission %s attempt %s already %s; not graded again",
+            submission_id,
+            grading_attempt,
+            started["status"],
+        )
+        return "already-finished"
+    return None
+
+
+def _start_report(
+    submission_id: int, grading_attempt: int, config: client.ApiConfig
+) -> Callable[[], None]:
+    # One quick try: a lost report only leaves the submission shown queued a little longer.
+    quick = replace(config, attempts=1)
+
+    def report() -> None:
+        client.post_started(submission_id, grading_attempt, config=quick)
+
+    return report
+
+
 @shared_task(bind=True, name=GRADE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)
 def grade_submission(
     self: Task,
@@ -273,32 +334,19 @@ def grade_submission(
     """
     config = api_config()
     if verdict is None:
-        try:
-            started = client.post_started(submission_id, grading_attempt, config=config)
-        except client.SupersededAttempt:
-            logger.info("submission %s attempt %s superseded", submission_id, grading_attempt)
-            return "superseded"
-        except client.PermanentDeliveryError as exc:
-            logger.error("submission %s refused by the web tier: %s", submission_id, exc)
-            return "refused"
-        except client.TransientDeliveryError as exc:
-            # "started" is only progress information: grade anyway, the result post
-            # below retries until the web tier is back.
-            logger.warning("could not report start of submission %s: %s", submission_id, exc)
-            started = {}
-        if started.get("status") in FINISHED_STATUSES:
-            # A redelivery of a job whose result is already stored (the worker died, or
-            # lost the broker, between posting the result and acknowledging the
-            # message): grading again would run the student's code twice for nothing.
-            logger.info(
-                "submission %s attempt %s already %s; not graded again",
-                submission_id,
-                grading_attempt,
-                started["status"],
+        if redelivered(self.request):
+            stop = _report_start_first(submission_id, grading_attempt, config)
+            if stop is not None:
+                return stop
+            grading = contextlib.nullcontext()
+        else:
+            grading = start_reporter.grading(
+                _start_report(submission_id, grading_attempt, config),
+                after_seconds=settings.ACTQUIZ_STARTED_REPORT_AFTER_SECONDS,
             )
-            return "already-finished"
         began = time.perf_counter()
-        verdict = grade_to_verdict(exercise, submission)
+        with grading:
+            verdict = grade_to_verdict(exercise, submission)
         # Worker-side grading time, for the end-to-end benchmark's breakdown; it is
         # part of the verdict, so a retried delivery re-posts the identical body.
         verdict.setdefault("extra", {})["grading_ms"] = round(

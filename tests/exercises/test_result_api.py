@@ -58,6 +58,26 @@ def test_a_result_makes_the_score_visible_to_the_student(
     assert shown["finished_at"] is not None
 
 
+def test_a_result_without_a_start_report_counts_its_delivery_once(
+    client_for, grader, submission, sigmoid
+):
+    # A quick grading posts only its result; a slow one reported its start first.
+    verdict = verdict_for(sigmoid, 10.0)
+    assert post_result(client_for(grader), submission, verdict).status_code == 200
+    post_result(client_for(grader), submission, verdict)
+    submission.refresh_from_db()
+    assert (submission.status, submission.deliveries) == ("graded", 1)
+    assert submission.started_at is not None
+
+    slow = services.submission_create(
+        user=submission.user, exercise=sigmoid, code=SIGMOID_OK, course=submission.course
+    )
+    post_started(client_for(grader), slow)
+    post_result(client_for(grader), slow, verdict)
+    slow.refresh_from_db()
+    assert (slow.status, slow.deliveries) == ("graded", 1)
+
+
 def test_a_worker_cannot_raise_the_points_of_an_exercise(
     client_for, grader, student, submission, sigmoid
 ):

@@ -6,13 +6,14 @@ exercised end to end in tests/e2e/.
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterator
 
 import pytest
 
 from exercises import specs
-from graders import client
+from graders import client, tasks
 from graders.tasks import close_worker_sandbox, grade_submission
 from tests.graders.scripted_api import ScriptedApi
 
@@ -39,6 +40,12 @@ def run_task(exercise: dict, attempt: int = 1) -> str:
     return grade_submission.apply(args=(5, attempt, exercise, SUBMISSION)).get()
 
 
+@pytest.fixture
+def redelivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message comes back from the broker (an eager task cannot be marked so)."""
+    monkeypatch.setattr(tasks, "redelivered", lambda request: True)
+
+
 def paths(api: ScriptedApi) -> list[str]:
     return [request["path"] for request in api.requests]
 
@@ -47,16 +54,38 @@ def test_it_reports_a_grader_fault_as_a_failed_verdict_not_a_student_zero(api: S
     outcome = run_task(BROKEN_EXERCISE, attempt=3)
 
     assert outcome == "failed"
-    assert paths(api) == ["/api/v1/submissions/5/started/", "/api/v1/submissions/5/result/"]
-    posted = api.requests[1]["json"]
+    # Quicker than the start report's delay: the result alone is posted.
+    assert paths(api) == ["/api/v1/submissions/5/result/"]
+    posted = api.requests[0]["json"]
     assert posted["grading_attempt"] == 3
     assert posted["verdict"]["status"] == "failed"
     assert posted["verdict"]["max_score"] == 10.0
     assert posted["verdict"]["error"]["kind"] == "internal"
-    assert api.requests[1]["authorization"] == "Token grader-token"
+    assert api.requests[0]["authorization"] == "Token grader-token"
 
 
-def test_it_does_not_grade_an_attempt_the_web_tier_says_is_superseded(api: ScriptedApi) -> None:
+def test_a_grading_that_outlasts_the_delay_reports_its_start_while_it_runs(
+    api: ScriptedApi, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ACTQUIZ_STARTED_REPORT_AFTER_SECONDS = 0.05
+    seen_while_grading: list[list[str]] = []
+
+    def slow_grading(exercise: dict, submission: dict) -> dict:
+        time.sleep(0.5)
+        seen_while_grading.append(paths(api))
+        return tasks.failed_verdict(exercise, submission["seed"], "slow")
+
+    monkeypatch.setattr(tasks, "grade_to_verdict", slow_grading)
+
+    run_task(BROKEN_EXERCISE)
+
+    assert seen_while_grading == [["/api/v1/submissions/5/started/"]]
+    assert paths(api) == ["/api/v1/submissions/5/started/", "/api/v1/submissions/5/result/"]
+
+
+def test_it_does_not_grade_an_attempt_the_web_tier_says_is_superseded(
+    api: ScriptedApi, redelivery: None
+) -> None:
     api.replies = [(409, {"error": {"code": "conflict", "message": "attempt 2 is current"}})]
 
     outcome = run_task(BROKEN_EXERCISE)
@@ -65,7 +94,9 @@ def test_it_does_not_grade_an_attempt_the_web_tier_says_is_superseded(api: Scrip
     assert paths(api) == ["/api/v1/submissions/5/started/"]
 
 
-def test_a_redelivered_job_whose_result_is_stored_is_not_graded_again(api: ScriptedApi) -> None:
+def test_a_redelivered_job_whose_result_is_stored_is_not_graded_again(
+    api: ScriptedApi, redelivery: None
+) -> None:
     # The worker died (or lost the broker) after posting the result, before the ack:
     # the broker hands the message out again and the web tier says it is graded.
     api.replies = [(200, {"id": 5, "status": "graded"})]
@@ -76,7 +107,9 @@ def test_a_redelivered_job_whose_result_is_stored_is_not_graded_again(api: Scrip
     assert paths(api) == ["/api/v1/submissions/5/started/"]
 
 
-def test_it_stops_when_the_web_tier_refuses_the_grader_token(api: ScriptedApi) -> None:
+def test_it_stops_when_the_web_tier_refuses_the_grader_token(
+    api: ScriptedApi, redelivery: None
+) -> None:
     api.replies = [(403, {"error": {"code": "permission_denied", "message": "not a grader"}})]
 
     outcome = run_task(BROKEN_EXERCISE)
@@ -88,25 +121,22 @@ def test_it_stops_when_the_web_tier_refuses_the_grader_token(api: ScriptedApi) -
 def test_it_keeps_the_verdict_and_retries_delivery_while_the_web_tier_is_down(
     api: ScriptedApi,
 ) -> None:
-    # started OK, then the result fails twice per task run (two HTTP attempts each),
-    # so the task re-schedules itself once and the third result POST lands.
-    api.replies = [(200, {}), (503, {}), (502, {}), (200, {"status": "failed"})]
+    # The result fails twice per task run (two HTTP attempts each), so the task
+    # re-schedules itself once and the third result POST lands.
+    api.replies = [(503, {}), (502, {}), (200, {"status": "failed"})]
 
     outcome = run_task(BROKEN_EXERCISE)
 
     assert outcome == "failed"
-    assert paths(api) == [
-        "/api/v1/submissions/5/started/",
-        "/api/v1/submissions/5/result/",
-        "/api/v1/submissions/5/result/",
-        "/api/v1/submissions/5/result/",
-    ]
+    assert paths(api) == ["/api/v1/submissions/5/result/"] * 3
     # The retry carried the finished verdict: grading did not start a second time.
-    results = [r["json"] for r in api.requests[1:]]
+    results = [r["json"] for r in api.requests]
     assert results[0] == results[2]
 
 
-def test_it_grades_even_when_the_start_notice_cannot_be_delivered(api: ScriptedApi) -> None:
+def test_it_grades_even_when_the_start_notice_cannot_be_delivered(
+    api: ScriptedApi, redelivery: None
+) -> None:
     api.replies = [(503, {}), (503, {}), (200, {"status": "failed"})]
 
     outcome = run_task(BROKEN_EXERCISE)
@@ -116,7 +146,7 @@ def test_it_grades_even_when_the_start_notice_cannot_be_delivered(api: ScriptedA
 
 
 def test_it_gives_up_after_the_configured_number_of_retries(api: ScriptedApi) -> None:
-    api.replies = [(200, {})] + [(503, {})] * 20
+    api.replies = [(503, {})] * 20
 
     with pytest.raises(client.TransientDeliveryError, match="failed 2 times"):
         run_task(BROKEN_EXERCISE)
