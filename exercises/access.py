@@ -206,6 +206,13 @@ def courses_to_submit_in(user: AnyUser, exercise: Exercise) -> QuerySet[Course]:
     return (taught | studied).distinct()
 
 
+def offerings_to_submit_in(user: AnyUser, exercise: Exercise) -> QuerySet[CourseExercise]:
+    """Return the offerings of ``exercise`` in ``courses_to_submit_in``, courses loaded."""
+    return CourseExercise.objects.select_related("course").filter(
+        exercise=exercise, course__in=courses_to_submit_in(user, exercise)
+    )
+
+
 def can_submit_in(user: AnyUser, exercise: Exercise, course: Course) -> bool:
     """Return whether ``user`` may submit to ``exercise`` through ``course``."""
     return courses_to_submit_in(user, exercise).filter(pk=course.pk).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -32,7 +33,14 @@ from exercises import (
     serializers,
     services,
 )
-from exercises.models import Course, Exercise, Membership, RegradeJob, Run, Submission
+from exercises.models import (
+    CourseExercise,
+    Exercise,
+    Membership,
+    RegradeJob,
+    Run,
+    Submission,
+)
 
 SETTLED_SUBMISSION = (Submission.Status.GRADED, Submission.Status.FAILED)
 
@@ -130,17 +138,18 @@ class ExerciseSubmissionsApi(APIView):
         """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
         exercise = access.access_exercise(request.user, slug)
         body = serializers.submission_body(request.data)
-        course = _submission_course(request, exercise, body.get("course"))
+        offering = _submission_offering(request, exercise, body.get("course"))
         submission = services.submission_create(
             user=request.user,
             exercise=exercise,
             code=body.get("code"),
             answer=body.get("answer"),
-            course=course,
+            course=offering.course if offering is not None else None,
+            offering=offering,
         )
         url = request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id]))
         # A late submission is stored and graded; the notice says what the policy takes.
-        notice = progress.submission_notice(submission)
+        notice = progress.submission_notice(submission, offering=offering)
         return Response(
             {"id": submission.id, "status": submission.status, "url": url, "notice": notice},
             status=status.HTTP_202_ACCEPTED,
@@ -148,16 +157,19 @@ class ExerciseSubmissionsApi(APIView):
         )
 
 
-def _submission_course(request: Request, exercise: Exercise, slug: str | None) -> Course | None:
-    courses = access.courses_to_submit_in(request.user, exercise).order_by("id")
+def _submission_offering(
+    request: Request, exercise: Exercise, slug: str | None
+) -> CourseExercise | None:
+    """The course offering a submission is made through (its course loaded), or None."""
+    offerings = access.offerings_to_submit_in(request.user, exercise).order_by("course_id")
     if slug is not None:
-        course = courses.filter(slug=slug).first()
-        if course is None:
+        offering = offerings.filter(course__slug=slug).first()
+        if offering is None:
             raise NotFound(f"You cannot submit to {exercise.slug} in course {slug!r}.")
-        return course
-    course = courses.first()
-    if course is not None:
-        return course
+        return offering
+    offering = offerings.first()
+    if offering is not None:
+        return offering
     if access.can_submit_without_course(request.user):
         return None
     raise PermissionDenied(f"{exercise.slug} is not open for submissions.")
@@ -181,7 +193,8 @@ class ExerciseRunsApi(APIView):
                 raise PermissionDenied("Only an instructor of this exercise may dry run its draft.")
             course = access.courses_to_submit_in(request.user, exercise).order_by("id").first()
         else:
-            course = _submission_course(request, exercise, body.get("course"))
+            offering = _submission_offering(request, exercise, body.get("course"))
+            course = offering.course if offering is not None else None
         run = runs.run_create(
             user=request.user,
             exercise=exercise,
@@ -270,24 +283,28 @@ class SubmissionDetailApi(APIView):
 
 
 class _GraderApi(APIView):
-    def _submission(self, request: Request, submission_id: int) -> Submission:
+    def _may_post_for(self, request: Request) -> Callable[[Submission], None]:
+        """Refuse a non-grader now; return the check of the submission's course, which
+        runs on the row the service locks (so the submission is read once)."""
         if not access.is_grader_account(request.user):
             raise PermissionDenied("Only a grader account may report grading.")
-        submission = get_object_or_404(
-            Submission.objects.select_related("course", "exercise"), pk=submission_id
-        )
-        if not access.can_post_results(request.user, submission):
-            raise PermissionDenied("This grader account does not grade this course.")
-        return submission
+
+        def check(submission: Submission) -> None:
+            if not access.can_post_results(request.user, submission):
+                raise PermissionDenied("This grader account does not grade this course.")
+
+        return check
 
 
 class SubmissionStartedApi(_GraderApi):
     @api_schema.SUBMISSION_STARTED
     def post(self, request: Request, submission_id: int) -> Response:
         """A worker began grading: ``{"grading_attempt"}``; 409 if superseded."""
-        self._submission(request, submission_id)
+        check = self._may_post_for(request)
         attempt = serializers.grading_attempt_body(request.data)
-        submission = services.submission_start(submission_id=submission_id, grading_attempt=attempt)
+        submission = services.submission_start(
+            submission_id=submission_id, grading_attempt=attempt, check=check
+        )
         return Response({"id": submission.id, "status": submission.status})
 
 
@@ -295,13 +312,18 @@ class SubmissionResultApi(_GraderApi):
     @api_schema.SUBMISSION_RESULT
     def post(self, request: Request, submission_id: int) -> Response:
         """A worker's verdict: ``{"grading_attempt", "verdict"}``; idempotent, 409 if superseded."""
-        exercise = self._submission(request, submission_id).exercise
+        may_post = self._may_post_for(request)
         attempt, verdict = serializers.verdict_body(request.data)
-        if verdict.get("exercise") not in (None, exercise.slug):
-            raise ApiError("This verdict is for another exercise.", code="wrong_exercise")
+
+        def check(submission: Submission) -> None:
+            may_post(submission)
+            if verdict.get("exercise") not in (None, submission.exercise.slug):
+                raise ApiError("This verdict is for another exercise.", code="wrong_exercise")
+
         submission, changed = services.submission_record_result(
-            submission_id=submission_id, grading_attempt=attempt, verdict=verdict
+            submission_id=submission_id, grading_attempt=attempt, verdict=verdict, check=check
         )
+        exercise = submission.exercise
         if changed:
             metrics.record_verdict(
                 kind=exercise.kind,

@@ -136,11 +136,17 @@ def course_progress(
     return rows
 
 
-def submission_notice(submission: Submission) -> str | None:
-    """Return what the course policy takes from ``submission`` for lateness, in words."""
+def submission_notice(
+    submission: Submission, *, offering: CourseExercise | None = None
+) -> str | None:
+    """Return what the course policy takes from ``submission`` for lateness, in words.
+
+    ``offering`` is the submission's ``CourseExercise`` when the caller has it.
+    """
     if submission.course_id is None:
         return None
-    offering = CourseExercise.objects.filter(
-        course_id=submission.course_id, exercise_id=submission.exercise_id
-    ).first()
+    if offering is None:
+        offering = CourseExercise.objects.filter(
+            course_id=submission.course_id, exercise_id=submission.exercise_id
+        ).first()
     return grading_policy.late_notice(Policy.of(offering), submission.created_at)

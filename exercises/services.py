@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actquiz.exceptions import ApiError, ConflictError, PayloadTooLarge
@@ -125,11 +127,13 @@ def submission_create(
     code: Any = None,
     answer: Any = None,
     course: Course | None = None,
+    offering: CourseExercise | None = None,
 ) -> Submission:
     """Store a submission and enqueue its grading once the row is committed.
 
     ``code`` is for code exercises, ``answer`` (JSON) for the other kinds; ``course``
-    is the course it was made in. Raises ``ApiError`` (400/413) for bad input and
+    is the course it was made in, ``offering`` that course's ``CourseExercise`` when the
+    caller has read it already. Raises ``ApiError`` (400/413) for bad input and
     ``ConflictError`` (409, nothing stored) when the course policy refuses it: before
     the exercise opens, or with every allowed attempt used (instructors of the course
     are exempt). After the due date it is stored; the policy's penalty applies to what
@@ -157,17 +161,12 @@ def submission_create(
         # simultaneous submissions cannot all slip under the cap.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         _check_pending_cap(user)
-        _check_course_policy(user, exercise, course)
-        # Two simultaneous submissions may race for the same attempt number; the unique
-        # constraint catches the loser, which simply takes the next number.
-        for _ in range(5):
-            try:
-                submission = _insert_submission(user, exercise, code, answer, course)
-            except IntegrityError:
-                continue
-            break
-        else:
-            raise ConflictError("Too many simultaneous submissions; try again.")
+        _check_course_policy(user, exercise, course, offering)
+        try:
+            submission = _insert_submission(user, exercise, code, answer, course)
+        except IntegrityError as exc:
+            # Unreachable under the lock; the unique attempt number is the last guard.
+            raise ConflictError("Too many simultaneous submissions; try again.") from exc
     return submission
 
 
@@ -186,12 +185,18 @@ def _check_pending_cap(user: AbstractBaseUser) -> None:
         )
 
 
-def _check_course_policy(user: AbstractBaseUser, exercise: Exercise, course: Course | None) -> None:
+def _check_course_policy(
+    user: AbstractBaseUser,
+    exercise: Exercise,
+    course: Course | None,
+    offering: CourseExercise | None,
+) -> None:
     # Runs under the user's row lock, so attempts counted here cannot be overtaken by a
     # simultaneous submission of the same student.
     if course is None or access.is_exempt_from_course_policy(user, course):
         return
-    offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
+    if offering is None:
+        offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
     used = Submission.objects.filter(user=user, exercise=exercise, course=course).count()
     refused = grading_policy.refusal(
         grading_policy.Policy.of(offering), now=timezone.now(), attempts_used=used
@@ -216,34 +221,29 @@ def _insert_submission(
     answer: Any,
     course: Course | None,
 ) -> Submission:
-    with transaction.atomic():
-        # Serialise one student's submissions to one exercise (PostgreSQL), so the
-        # attempt counter is computed without a race in the common case.
-        variant = _locked_variant(user, exercise)
-        submission = Submission.objects.create(
-            user=user,
-            exercise=exercise,
-            exercise_version=exercise.version,
-            course=course,
-            code=code or "",
-            answer=answer,
-            seed=_submission_seed(exercise, variant),
-            max_score=exercise.points,
-            attempt=_next_attempt(user, exercise),
-        )
-        # The row just inserted is what a fetch would return: send it as it is.
-        transaction.on_commit(lambda: _send_grading([submission]))
+    # The caller's transaction holds the user's row lock: the attempt counter and the
+    # variant are read and written by one submission of this student at a time.
+    variant = _variant(user, exercise)
+    submission = Submission.objects.create(
+        user=user,
+        exercise=exercise,
+        exercise_version=exercise.version,
+        course=course,
+        code=code or "",
+        answer=answer,
+        seed=_submission_seed(exercise, variant),
+        max_score=exercise.points,
+        attempt=_next_attempt(user, exercise),
+    )
+    # The row just inserted is what a fetch would return: send it as it is.
+    transaction.on_commit(lambda: _send_grading([submission]))
     return submission
 
 
-def _locked_variant(user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
-    """``user``'s variant of ``exercise``, its row locked; drawn first if there is none."""
-    mine = ExerciseVariant.objects.select_for_update().filter(user=user, exercise=exercise)
-    variant = mine.first()
-    if variant is None:
-        variant_for(user=user, exercise=exercise)
-        variant = mine.first()
-    return variant
+def _variant(user: AbstractBaseUser, exercise: Exercise) -> ExerciseVariant:
+    """``user``'s variant of ``exercise``, drawn first if there is none."""
+    variant = ExerciseVariant.objects.filter(user=user, exercise=exercise).first()
+    return variant if variant is not None else variant_for(user=user, exercise=exercise)
 
 
 def grading_message(submission: Submission, *, spec: dict[str, Any] | None = None) -> list[Any]:
@@ -351,8 +351,17 @@ def _mark_enqueued(accepted: list[tuple[Submission, dict[str, Any]]]) -> None:
         )
 
 
-def _locked_current(submission_id: int, grading_attempt: int) -> Submission:
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
+def _locked_current(
+    submission_id: int, grading_attempt: int, check: Callable[[Submission], None] | None
+) -> Submission:
+    # Only the submission's row is locked (of=self): results for one exercise must not
+    # queue behind each other on the exercise's row.
+    submission = get_object_or_404(
+        Submission.objects.select_for_update(of=("self",)).select_related("exercise"),
+        pk=submission_id,
+    )
+    if check is not None:
+        check(submission)
     if grading_attempt != submission.grading_attempt:
         raise ConflictError(
             f"Grading attempt {grading_attempt} is superseded; the current one is "
@@ -362,7 +371,12 @@ def _locked_current(submission_id: int, grading_attempt: int) -> Submission:
     return submission
 
 
-def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
+def submission_start(
+    *,
+    submission_id: int,
+    grading_attempt: int,
+    check: Callable[[Submission], None] | None = None,
+) -> Submission:
     """Mark a submission ``running`` because a worker began grading it (one delivery).
 
     Every call counts a delivery: a submission whose worker died mid-grading comes
@@ -371,10 +385,12 @@ def submission_start(*, submission_id: int, grading_attempt: int) -> Submission:
     stopped the grader too often; it is failed with that reason and a
     ``ConflictError`` (409) tells the worker not to run it. Also 409 if
     ``grading_attempt`` is not the current one. A finished submission changes
-    nothing. Returns the submission.
+    nothing. ``check(submission)`` runs on the locked row first and may raise (the
+    caller's permission check). Raises ``Http404`` for an unknown id. Returns the
+    submission.
     """
     with transaction.atomic():
-        submission = _locked_current(submission_id, grading_attempt)
+        submission = _locked_current(submission_id, grading_attempt, check)
         if submission.status not in (Submission.Status.QUEUED, Submission.Status.RUNNING):
             return submission
         now = timezone.now()
@@ -453,7 +469,11 @@ def _with_trusted_points(verdict: dict[str, Any], max_score: float) -> dict[str,
 
 
 def submission_record_result(
-    *, submission_id: int, grading_attempt: int, verdict: dict[str, Any]
+    *,
+    submission_id: int,
+    grading_attempt: int,
+    verdict: dict[str, Any],
+    check: Callable[[Submission], None] | None = None,
 ) -> tuple[Submission, bool]:
     """Store a worker's ``verdict`` (the engine's ``Verdict.to_dict()``) on a submission.
 
@@ -461,11 +481,11 @@ def submission_record_result(
     (409) for a superseded ``grading_attempt`` or a different verdict for an attempt
     that already has one. A result a running regrade waits for finishes its item; a
     ``failed`` one there keeps the result the submission had before the regrade.
-    Returns ``(submission, changed)``.
+    ``check`` is as for ``submission_start``. Returns ``(submission, changed)``.
     """
     verdict = scrubbed(verdict)
     with transaction.atomic():
-        submission = _locked_current(submission_id, grading_attempt)
+        submission = _locked_current(submission_id, grading_attempt, check)
         verdict = _with_trusted_points(verdict, submission.max_score)
         if submission.status in (Submission.Status.GRADED, Submission.Status.FAILED):
             if submission.verdict == verdict:

@@ -24,7 +24,7 @@ def _record(
     if submission.course_id is None:
         return
     try:
-        if not Webhook.objects.filter(course_id=submission.course_id, active=True).exists():
+        if not _course_has_webhooks(submission):
             return
         ids = services.event_record(course=submission.course, event=event, data=data(submission))
     except Exception:
@@ -32,6 +32,15 @@ def _record(
         return
     for delivery_id in ids:
         transaction.on_commit(lambda delivery_id=delivery_id: enqueue_delivery(delivery_id))
+
+
+def _course_has_webhooks(submission: Submission) -> bool:
+    # A stored result sends two signals for the same instance: ask the database once.
+    known = getattr(submission, "_course_has_active_webhooks", None)
+    if known is None:
+        known = Webhook.objects.filter(course_id=submission.course_id, active=True).exists()
+        submission._course_has_active_webhooks = known
+    return known
 
 
 @receiver(submission_graded)
