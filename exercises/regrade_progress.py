@@ -24,6 +24,9 @@ def open_regrade_item(submission: Submission) -> RegradeItem | None:
     that later attempt still completes the regrade. Returns None when no running
     regrade waits for this submission.
     """
+    if submission.grading_attempt < 2:
+        # A regrade always starts a new attempt: its items name attempt 2 or later.
+        return None
     return (
         RegradeItem.objects.filter(
             submission_id=submission.pk,

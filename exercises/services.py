@@ -10,6 +10,7 @@ import logging
 import math
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -115,9 +116,30 @@ def _validated_answer(exercise: Exercise, answer: Any) -> Any:
     return answer
 
 
-def _next_attempt(user: AbstractBaseUser, exercise: Exercise) -> int:
-    latest = Submission.objects.filter(user=user, exercise=exercise).aggregate(n=Max("attempt"))
-    return (latest["n"] or 0) + 1
+@dataclass(frozen=True)
+class _SubmitterCounts:
+    pending: int  # the user's submissions waiting to be graded, any exercise
+    used: int  # attempts at this exercise in this course (the policy's limit)
+    next_attempt: int  # the number of this exercise's next attempt, any course
+
+
+def _submitter_counts(
+    user: AbstractBaseUser, exercise: Exercise, course: Course | None
+) -> _SubmitterCounts:
+    # One read of the user's submissions answers every check of a new submission.
+    this_exercise = Q(exercise=exercise)
+    counts = Submission.objects.filter(user=user).aggregate(
+        pending=Count(
+            "pk", filter=Q(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+        ),
+        used=Count("pk", filter=this_exercise & Q(course=course)),
+        last_attempt=Max("attempt", filter=this_exercise),
+    )
+    return _SubmitterCounts(
+        pending=counts["pending"],
+        used=counts["used"],
+        next_attempt=(counts["last_attempt"] or 0) + 1,
+    )
 
 
 def submission_create(
@@ -160,20 +182,20 @@ def submission_create(
         # (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway), so
         # simultaneous submissions cannot all slip under the cap.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        _check_pending_cap(user)
-        _check_course_policy(user, exercise, course, offering)
+        counts = _submitter_counts(user, exercise, course)
+        _check_pending_cap(counts.pending)
+        _check_course_policy(user, exercise, course, offering, counts.used)
         try:
-            submission = _insert_submission(user, exercise, code, answer, course)
+            submission = _insert_submission(
+                user, exercise, code, answer, course, counts.next_attempt
+            )
         except IntegrityError as exc:
             # Unreachable under the lock; the unique attempt number is the last guard.
             raise ConflictError("Too many simultaneous submissions; try again.") from exc
     return submission
 
 
-def _check_pending_cap(user: AbstractBaseUser) -> None:
-    pending = Submission.objects.filter(
-        user=user, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
-    ).count()
+def _check_pending_cap(pending: int) -> None:
     if pending >= settings.ACTQUIZ_MAX_PENDING_PER_USER:
         # One student must not fill the grading queue for everyone else.
         raise ApiError(
@@ -190,14 +212,14 @@ def _check_course_policy(
     exercise: Exercise,
     course: Course | None,
     offering: CourseExercise | None,
+    used: int,
 ) -> None:
-    # Runs under the user's row lock, so attempts counted here cannot be overtaken by a
+    # Runs under the user's row lock, so the ``used`` attempts cannot be overtaken by a
     # simultaneous submission of the same student.
     if course is None or access.is_exempt_from_course_policy(user, course):
         return
     if offering is None:
         offering = CourseExercise.objects.filter(course=course, exercise=exercise).first()
-    used = Submission.objects.filter(user=user, exercise=exercise, course=course).count()
     refused = grading_policy.refusal(
         grading_policy.Policy.of(offering), now=timezone.now(), attempts_used=used
     )
@@ -220,6 +242,7 @@ def _insert_submission(
     code: str | None,
     answer: Any,
     course: Course | None,
+    attempt: int,
 ) -> Submission:
     # The caller's transaction holds the user's row lock: the attempt counter and the
     # variant are read and written by one submission of this student at a time.
@@ -233,7 +256,7 @@ def _insert_submission(
         answer=answer,
         seed=_submission_seed(exercise, variant),
         max_score=exercise.points,
-        attempt=_next_attempt(user, exercise),
+        attempt=attempt,
     )
     # The row just inserted is what a fetch would return: send it as it is.
     transaction.on_commit(lambda: _send_grading([submission]))
