@@ -37,7 +37,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from apitokens.models import ApiToken
@@ -211,6 +211,27 @@ def offerings_to_submit_in(user: AnyUser, exercise: Exercise) -> QuerySet[Course
     return CourseExercise.objects.select_related("course").filter(
         exercise=exercise, course__in=courses_to_submit_in(user, exercise)
     )
+
+
+def offering_to_submit_in(
+    user: AnyUser, exercise_slug: str, course_slug: str | None = None
+) -> CourseExercise | None:
+    """Return the first offering (by course) of ``exercise_slug`` that ``user`` may submit
+    through, in course ``course_slug`` if given, its exercise and course loaded; or None.
+
+    The same rule as ``courses_to_submit_in``, in one query that also finds the exercise.
+    """
+    if not _is_active(user):
+        return None
+    mine = Membership.objects.filter(user=user, course=OuterRef("course_id"))
+    teaches = Exists(mine.filter(role=Membership.Role.INSTRUCTOR))
+    studies = Exists(mine.filter(role=Membership.Role.STUDENT))
+    offerings = CourseExercise.objects.select_related("course", "exercise").filter(
+        teaches | (studies & Q(exercise__published=True)), exercise__slug=exercise_slug
+    )
+    if course_slug is not None:
+        offerings = offerings.filter(course__slug=course_slug)
+    return offerings.order_by("course_id").first()
 
 
 def can_submit_in(user: AnyUser, exercise: Exercise, course: Course) -> bool:

@@ -136,9 +136,8 @@ class ExerciseSubmissionsApi(APIView):
     @api_schema.SUBMIT
     def post(self, request: Request, slug: str) -> Response:
         """Submit ``{"code"}`` or ``{"answer"}`` (and optionally ``"course"``); 202 when queued."""
-        exercise = access.access_exercise(request.user, slug)
-        body = serializers.submission_body(request.data)
-        offering = _submission_offering(request, exercise, body.get("course"))
+        body = _submission_body(request, slug)
+        exercise, offering = _submit_route(request, slug, body.get("course"))
         submission = services.submission_create(
             user=request.user,
             exercise=exercise,
@@ -155,6 +154,29 @@ class ExerciseSubmissionsApi(APIView):
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": url},
         )
+
+
+def _submission_body(request: Request, slug: str) -> dict[str, Any]:
+    try:
+        return serializers.submission_body(request.data)
+    except ApiError:
+        access.access_exercise(request.user, slug)  # an exercise nobody shows is a 404 first
+        raise
+
+
+def _submit_route(
+    request: Request, slug: str, course_slug: str | None
+) -> tuple[Exercise, CourseExercise | None]:
+    """The exercise ``slug`` and the course offering a submission goes through (or None).
+
+    One query when the caller may submit through a course; otherwise the full checks
+    run, so a refusal is the same 404 or 403 either way.
+    """
+    offering = access.offering_to_submit_in(request.user, slug, course_slug)
+    if offering is not None:
+        return offering.exercise, offering
+    exercise = access.access_exercise(request.user, slug)
+    return exercise, _submission_offering(request, exercise, course_slug)
 
 
 def _submission_offering(
